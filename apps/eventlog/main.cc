@@ -1,0 +1,47 @@
+// eventlog: one binary, one subcommand per role. Wiring only; the logic lives in src/.
+#include <iostream>
+
+#include "app.h"
+#include "observe/logger.h"
+
+namespace eventlog::app {
+
+bool LoadConfigAndLogging(const Globals& globals, Config& config) {
+  auto env = ReadEnvironment(globals.env_file);
+  if (!env.ok()) {
+    std::cerr << "eventlog: " << env.status().message() << "\n";
+    return false;
+  }
+  auto loaded = LoadConfig(env.value());
+  if (!loaded.ok()) {
+    std::cerr << "eventlog: invalid configuration: " << loaded.status().message() << "\n";
+    return false;
+  }
+  config = std::move(loaded.value());
+  log::Init(config.log_format, config.log_level);
+  return true;
+}
+
+}  // namespace eventlog::app
+
+int main(int argc, char** argv) {
+  using namespace eventlog::app;
+  CLI::App app{"eventlog: reliable event logging from PostgreSQL to ClickHouse (transactional outbox)"};
+  app.require_subcommand(1);
+  Globals globals;
+  app.add_option("--env-file", globals.env_file, "settings file read under the environment")
+      ->capture_default_str();
+  int exit_code = kExitOk;
+  AddMigrateCommand(app, globals, exit_code);
+  AddServeCommand(app, globals, exit_code);
+  AddRelayCommand(app, globals, exit_code);
+  AddStatusCommand(app, globals, exit_code);
+  AddRequeueCommand(app, globals, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+  return exit_code;
+}

@@ -1,0 +1,89 @@
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "app.h"
+#include "clickhouse/clickhouse_sink.h"
+#include "clickhouse_options.h"
+#include "core/uuid7.h"
+#include "eventlog/relay.h"
+#include "observe/logger.h"
+#include "outbox/pg_outbox_store.h"
+#include "signals.h"
+
+namespace eventlog::app {
+namespace {
+
+constexpr std::string_view kLogger = "eventlog.relay";
+
+std::string RelayName() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(getpid()) + ":" + NewUuid7().substr(24);
+}
+
+RelayPolicy ToPolicy(const Config& c) {
+  RelayPolicy p;
+  p.batch_size = c.batch_size;
+  p.max_attempts = c.max_attempts;
+  p.retry_base = std::chrono::milliseconds(c.retry_base_ms);
+  p.retry_max = std::chrono::milliseconds(c.retry_max_ms);
+  p.poll_interval = std::chrono::milliseconds(c.poll_interval_ms);
+  return p;
+}
+
+int RunRelay(const Config& config) {
+  std::atomic<bool> stop{false};
+  std::atomic<bool> abort_request{false};
+  auto clock = MakeRealClock();
+  // On SIGTERM: finish the batch in flight; past 80% of the shutdown timeout, abort its
+  // request so the batch goes back to the ledger for another relay, and exit 0 in time.
+  std::thread watchdog;
+  ShutdownSignal on_signal([&] {
+    log::Info(kLogger, "shutting down", {{"timeout_ms", config.shutdown_timeout_ms}});
+    stop = true;
+    clock->Wake();
+    watchdog = std::thread([&] {
+      auto deadline = std::chrono::steady_clock::now() +
+                      std::chrono::milliseconds(config.shutdown_timeout_ms * 8 / 10);
+      while (std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (stop.load() && abort_request.load()) return;  // the loop ended
+      }
+      abort_request = true;
+    });
+  });
+  ClickHouseOptions ch = ToClickHouseOptions(config);
+  ch.abort = &abort_request;
+  ClickHouseSink sink(ch, config.clickhouse_event_log_table);
+  std::string name = RelayName();
+  PgOutboxStore store(config.database_url, name, std::chrono::milliseconds(config.lease_ms));
+  log::BoundContext ctx({{"relay", name}});
+  if (Status s = sink.Probe(); !s.ok()) {
+    log::Warn(kLogger, "ClickHouse not ready; the relay keeps trying", {{"error", s.ToString()}});
+  }
+  log::Info(kLogger, "relay started",
+            {{"batch_size", config.batch_size}, {"poll_interval_ms", config.poll_interval_ms},
+             {"lease_ms", config.lease_ms}});
+  Relay relay(store, sink, *clock, ToPolicy(config));
+  relay.Run(stop);
+  abort_request = true;  // tells the watchdog the loop is over
+  if (watchdog.joinable()) watchdog.join();
+  log::Info(kLogger, "relay stopped", {{"delivered", relay.delivered()}});
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddRelayCommand(CLI::App& app, const Globals& globals, int& exit_code) {
+  auto* cmd = app.add_subcommand(
+      "relay", "Move committed events from the outbox to ClickHouse in batches, until SIGTERM");
+  cmd->callback([&globals, &exit_code] {
+    Config config;
+    exit_code = LoadConfigAndLogging(globals, config) ? RunRelay(config) : kExitUsage;
+  });
+}
+
+}  // namespace eventlog::app

@@ -1,0 +1,72 @@
+#include <iomanip>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "app.h"
+#include "outbox/outbox_admin.h"
+
+namespace eventlog::app {
+namespace {
+
+int PrintStatus(const Config& config, bool json, int dead_letter_limit) {
+  auto stats = ReadOutboxStats(config.database_url);
+  if (!stats.ok()) {
+    std::cerr << "eventlog status: " << stats.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  auto dead = ListDeadLetters(config.database_url, dead_letter_limit);
+  if (!dead.ok()) {
+    std::cerr << "eventlog status: " << dead.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  const OutboxStats& s = stats.value();
+  if (json) {
+    nlohmann::json out = {{"pending", s.pending},
+                          {"outbox_rows", s.outbox_rows},
+                          {"in_flight_batches", s.in_flight_batches},
+                          {"retrying_batches", s.retrying_batches},
+                          {"oldest_pending_age_s", s.oldest_pending_age_s},
+                          {"delivered", s.delivered},
+                          {"dead_letters", s.dead_letters},
+                          {"last_error", s.last_error},
+                          {"dead_letter_sample", nlohmann::json::array()}};
+    for (const auto& d : dead.value()) {
+      out["dead_letter_sample"].push_back({{"id", d.id}, {"event_id", d.event_id},
+                                           {"event_type", d.event_type}, {"error", d.error},
+                                           {"attempts", d.attempts}, {"failed_at", d.failed_at}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << "pending events:        " << s.pending << " (" << s.outbox_rows << " in the outbox, "
+            << s.in_flight_batches << " batches in flight, " << s.retrying_batches
+            << " retrying)\n"
+            << "oldest pending age:    " << std::fixed << std::setprecision(1)
+            << s.oldest_pending_age_s << " s\n"
+            << "delivered (processed): " << s.delivered << "\n"
+            << "dead letters (failed): " << s.dead_letters << "\n";
+  if (!s.last_error.empty()) std::cout << "last error:            " << s.last_error << "\n";
+  for (const auto& d : dead.value()) {
+    std::cout << "  dead letter " << d.id << "  " << d.event_type << "  " << d.event_id << "  "
+              << d.error.substr(0, 160) << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddStatusCommand(CLI::App& app, const Globals& globals, int& exit_code) {
+  auto* cmd = app.add_subcommand(
+      "status", "Outbox depth, age of the oldest pending event, delivered and dead-letter counts");
+  static bool json = false;
+  static int limit = 20;
+  cmd->add_flag("--json", json, "print JSON for machines");
+  cmd->add_option("--dead-letters", limit, "how many dead letters to list")->capture_default_str();
+  cmd->callback([&globals, &exit_code] {
+    Config config;
+    exit_code = LoadConfigAndLogging(globals, config) ? PrintStatus(config, json, limit) : kExitUsage;
+  });
+}
+
+}  // namespace eventlog::app

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "eventlog/status.h"
+
+namespace eventlog {
+
+enum class LogFormat { kJson, kConsole };
+
+// Every setting, with its default. Read from the environment (12-factor): see LoadConfig.
+struct Config {
+  // PostgreSQL, libpq URL or key=value form. Holds a password: never log it (RedactUrl).
+  std::string database_url = "postgresql://eventlog:eventlog@127.0.0.1:55432/eventlog";
+
+  std::string clickhouse_host = "127.0.0.1";
+  int clickhouse_port = 8123;  // 8443 when CLICKHOUSE_PROTOCOL=https and no port is set
+  std::string clickhouse_user = "default";
+  std::string clickhouse_password;
+  std::string clickhouse_schema = "default";  // the database that holds the table
+  std::string clickhouse_protocol = "http";   // http | https
+  std::string clickhouse_event_log_table = "event_log";
+  int clickhouse_connect_timeout_ms = 2000;
+  int clickhouse_timeout_ms = 10000;  // a whole request, INSERT included
+
+  std::string environment = "Local";
+
+  int batch_size = 100;            // events per ClickHouse INSERT
+  int poll_interval_ms = 1000;     // idle wait between polls
+  int lease_ms = 30000;            // a claimed batch is taken over after this without heartbeat
+  int retry_base_ms = 200;         // first retry delay; doubles per attempt, with jitter
+  int retry_max_ms = 60000;        // cap of the retry delay
+  int max_attempts = 5;            // rejected rows go to dead letters after this many tries
+  int shutdown_timeout_ms = 10000; // SIGTERM -> exit 0 within this
+  int64_t max_event_bytes = 1 << 20;  // an event context larger than this is refused
+
+  std::string log_level = "info";  // trace|debug|info|warn|error|critical|off
+  LogFormat log_format = LogFormat::kJson;
+
+  std::string host = "0.0.0.0";  // where `eventlog serve` listens
+  int port = 8000;
+  int db_pool_size = 8;          // PostgreSQL connections of `eventlog serve`
+};
+
+using EnvMap = std::map<std::string, std::string>;
+
+// Builds a Config from `env`; unset variables keep their defaults. An invalid value is a
+// kInvalidArgument naming the variable and the value (never a secret's value).
+Result<Config> LoadConfig(const EnvMap& env);
+
+// The process environment over the `.env` file at `dotenv_path` (a missing file is fine):
+// a variable set in the environment wins over the file.
+Result<EnvMap> ReadEnvironment(const std::string& dotenv_path);
+
+// Parses `.env` text: KEY=VALUE lines, `#` comments, optional `export `, optional quotes.
+Result<EnvMap> ParseDotEnv(const std::string& text);
+
+// "postgresql://u:secret@h/db" -> "postgresql://u:***@h/db"; also password=... in key=value.
+std::string RedactUrl(const std::string& url);
+
+}  // namespace eventlog

@@ -1,0 +1,80 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "eventlog/event.h"
+#include "eventlog/status.h"
+
+namespace eventlog {
+
+// A claimed batch: rows moved out of the outbox into the batch ledger, leased to one relay.
+struct Batch {
+  int64_t batch_id = 0;
+  int64_t lease_token = 0;  // fencing token: changes whenever another relay takes over
+  int attempts = 0;         // failed tries before this claim
+  int rejections = 0;       // tries on which ClickHouse refused some of these rows
+  bool recovered = false;   // taken from the ledger, not fresh: an earlier INSERT may have
+                            // landed, so check ClickHouse before sending
+  std::vector<OutboxRow> rows;
+};
+
+struct DeadLetter {
+  OutboxRow row;
+  std::string error;
+};
+
+// Why and how a batch goes back to the ledger.
+struct BatchRetry {
+  std::vector<OutboxRow> remaining;  // rows still to deliver; the others were delivered
+  int64_t delivered = 0;   // rows of the batch that reached ClickHouse in this try
+  bool attempted = false;  // an INSERT was sent: its outcome is unknown, check before resending
+  bool rejected = false;   // ClickHouse refused (some of) `remaining`
+  std::string error;
+  std::chrono::milliseconds retry_in{0};
+};
+
+// Outbox depth and history, for `eventlog status`.
+struct OutboxStats {
+  int64_t pending = 0;         // in the outbox or in a batch not yet delivered
+  int64_t outbox_rows = 0;     // not yet claimed
+  int64_t in_flight_batches = 0;
+  int64_t retrying_batches = 0;  // batches with at least one failed attempt
+  double oldest_pending_age_s = 0;
+  int64_t delivered = 0;       // events delivered since the outbox was created
+  int64_t dead_letters = 0;
+  std::string last_error;      // newest error recorded on a retrying batch
+};
+
+struct RequeueFilter {
+  std::vector<int64_t> ids;       // dead-letter ids
+  std::optional<std::string> event_type;
+  bool all = false;
+};
+
+// The relay's view of the outbox. Implemented over PostgreSQL in src/outbox, and by a fake
+// in testing/ for the relay's state-machine tests.
+class OutboxStore {
+ public:
+  virtual ~OutboxStore() = default;
+
+  // Takes a batch whose lease ran out (its relay died, or it waits for a retry that is due)
+  // or else moves up to `max_rows` new rows into a new batch. nullopt: nothing to do.
+  virtual Result<std::optional<Batch>> Claim(int max_rows) = 0;
+
+  // Confirms `batch` is still ours and pushes its lease forward. kLeaseLost if not.
+  virtual Status Renew(const Batch& batch) = 0;
+
+  // The batch is delivered except `dead`, which go to the dead-letter table. One transaction.
+  virtual Status Complete(const Batch& batch, int64_t delivered,
+                          const std::vector<DeadLetter>& dead) = 0;
+
+  // Gives the batch back for a later try. The batch becomes claimable again after
+  // `retry.retry_in`, by this relay or another.
+  virtual Status Release(const Batch& batch, const BatchRetry& retry) = 0;
+};
+
+}  // namespace eventlog

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace eventlog {
+
+// What went wrong, in the terms a caller acts on.
+enum class StatusCode {
+  kOk,
+  kInvalidArgument,  // bad input from the caller or a bad setting; fix the input
+  kUnavailable,      // network, timeout, overload, server restarting: retry later
+  kRejected,         // the server refused this data (parse error, limit): isolate the rows
+  kFailedPrecondition,  // schema or credentials wrong (unknown table, auth): retry, alert
+  kConflict,         // a uniqueness rule was broken (e.g. email already exists)
+  kLeaseLost,        // another relay took the batch over; drop it without touching it
+  kInternal,
+};
+
+// An error as a value: the public API never throws. `server_code` keeps ClickHouse's
+// error code (0 when there is none).
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  Status(StatusCode code, std::string message, int server_code = 0)
+      : code_(code), message_(std::move(message)), server_code_(server_code) {}
+
+  static Status Ok() { return {}; }
+  bool ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+  int server_code() const { return server_code_; }
+  // Retrying the same request later may succeed without anybody changing anything.
+  bool retryable() const { return code_ == StatusCode::kUnavailable; }
+  std::string ToString() const;
+
+ private:
+  StatusCode code_ = StatusCode::kOk;
+  std::string message_;
+  int server_code_ = 0;
+};
+
+const char* StatusCodeName(StatusCode code);
+
+// A value or the Status that explains why there is none.
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(Status status) : status_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
+
+  bool ok() const { return status_.ok(); }
+  const Status& status() const { return status_; }
+  T& value() & { return *value_; }
+  const T& value() const& { return *value_; }
+  T&& value() && { return std::move(*value_); }
+  T* operator->() { return &*value_; }
+  const T* operator->() const { return &*value_; }
+  T& operator*() { return *value_; }
+
+ private:
+  std::optional<T> value_;
+  Status status_;
+};
+
+}  // namespace eventlog

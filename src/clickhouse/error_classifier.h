@@ -1,0 +1,26 @@
+#pragma once
+
+#include <string_view>
+
+#include "eventlog/status.h"
+
+namespace eventlog {
+
+// Turns a failed ClickHouse HTTP exchange into a typed Status, by the server's error code (the
+// X-ClickHouse-Exception-Code header, or "Code: N" in the body as 18.16 sends it), because the
+// HTTP status does not tell bad data from a broken server (a bad UUID is a 500 on 18.16):
+//   kRejected            the data itself (parse errors, throwIf, constraint, size limits)
+//   kFailedPrecondition  schema or access (unknown table/column/database, auth, readonly)
+//   kUnavailable         everything else: overload, timeouts, memory, unknown codes
+// `header_code` is 0 when the header was absent.
+Status ClassifyClickHouseError(long http_status, int header_code, std::string_view body);
+
+// The server code in "Code: 376, e.displayText() = ..." or "Code: 376. DB::Exception: ...";
+// 0 when there is none.
+int ParseClickHouseCode(std::string_view body);
+
+// Where in a 200 OK body an exception begins (ClickHouse reports a failure found while a
+// result streams at the end of the body); npos when the body carries none.
+size_t FindTrailingException(std::string_view body);
+
+}  // namespace eventlog

@@ -1,0 +1,26 @@
+#include "eventlog/status.h"
+
+namespace eventlog {
+
+const char* StatusCodeName(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return "ok";
+    case StatusCode::kInvalidArgument: return "invalid_argument";
+    case StatusCode::kUnavailable: return "unavailable";
+    case StatusCode::kRejected: return "rejected";
+    case StatusCode::kFailedPrecondition: return "failed_precondition";
+    case StatusCode::kConflict: return "conflict";
+    case StatusCode::kLeaseLost: return "lease_lost";
+    case StatusCode::kInternal: return "internal";
+  }
+  return "unknown";
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "ok";
+  std::string out = StatusCodeName(code_);
+  if (server_code_ != 0) out += " (code " + std::to_string(server_code_) + ")";
+  return out + ": " + message_;
+}
+
+}  // namespace eventlog

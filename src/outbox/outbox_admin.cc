@@ -1,0 +1,97 @@
+#include "outbox/outbox_admin.h"
+
+#include <pqxx/pqxx>
+
+#include "outbox/pg_pool.h"
+
+namespace eventlog {
+namespace {
+
+constexpr const char* kStatsSql = R"sql(
+SELECT (SELECT count(*) FROM event_outbox),
+       (SELECT coalesce(sum(event_count), 0) FROM eventlog_batches),
+       (SELECT count(*) FROM eventlog_batches),
+       (SELECT count(*) FROM eventlog_batches WHERE attempts > 0),
+       coalesce(extract(epoch FROM now() - least(
+           (SELECT created_at FROM event_outbox ORDER BY id LIMIT 1),
+           (SELECT min(oldest_created_at) FROM eventlog_batches)))::float8, 0),
+       (SELECT value FROM eventlog_counters WHERE name = 'delivered'),
+       (SELECT count(*) FROM event_dead_letters),
+       coalesce((SELECT last_error FROM eventlog_batches WHERE last_error IS NOT NULL
+                  ORDER BY updated_at DESC LIMIT 1), ''))sql";
+
+}  // namespace
+
+Result<OutboxStats> ReadOutboxStats(const std::string& database_url) {
+  OutboxStats st;
+  PgPool conn(database_url, 1);
+  Status s = conn.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    pqxx::row r = tx.exec1(kStatsSql);
+    st.outbox_rows = r[0].as<int64_t>();
+    st.pending = st.outbox_rows + r[1].as<int64_t>();
+    st.in_flight_batches = r[2].as<int64_t>();
+    st.retrying_batches = r[3].as<int64_t>();
+    st.oldest_pending_age_s = r[4].as<double>();
+    st.delivered = r[5].as<int64_t>();
+    st.dead_letters = r[6].as<int64_t>();
+    st.last_error = r[7].c_str();
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return st;
+}
+
+Result<std::vector<DeadLetterInfo>> ListDeadLetters(const std::string& database_url, int limit) {
+  std::vector<DeadLetterInfo> out;
+  PgPool conn(database_url, 1);
+  Status s = conn.Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    pqxx::result r = tx.exec_params(
+        "SELECT id, event_id, event_type, error, attempts, failed_at FROM event_dead_letters "
+        "ORDER BY id LIMIT $1",
+        limit);
+    for (const auto& row : r) {
+      out.push_back({row[0].as<int64_t>(), row[1].c_str(), row[2].c_str(), row[3].c_str(),
+                     row[4].as<int>(), row[5].c_str()});
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<int64_t> RequeueDeadLetters(const std::string& database_url, const RequeueFilter& filter) {
+  int64_t moved = 0;
+  PgPool conn(database_url, 1);
+  Status s = conn.Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    std::string where;
+    if (filter.all) {
+      where = "true";
+    } else if (filter.event_type) {
+      where = "event_type = " + tx.quote(*filter.event_type);
+    } else if (!filter.ids.empty()) {
+      where = "id IN (";
+      for (size_t i = 0; i < filter.ids.size(); ++i) {
+        where += (i ? "," : "") + std::to_string(filter.ids[i]);
+      }
+      where += ")";
+    } else {
+      return Status(StatusCode::kInvalidArgument, "requeue needs ids, a type or all");
+    }
+    pqxx::result r = tx.exec(
+        "WITH moved AS (DELETE FROM event_dead_letters WHERE " + where +
+        " RETURNING id, event_id, event_type, event_date_time, environment, event_context, "
+        "metadata_version) INSERT INTO event_outbox (event_id, event_type, event_date_time, "
+        "environment, event_context, metadata_version) SELECT event_id, event_type, "
+        "event_date_time, environment, event_context, metadata_version FROM moved ORDER BY id");
+    moved = static_cast<int64_t>(r.affected_rows());
+    tx.commit();
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return moved;
+}
+
+}  // namespace eventlog

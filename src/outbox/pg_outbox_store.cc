@@ -1,0 +1,177 @@
+#include "outbox/pg_outbox_store.h"
+
+#include <algorithm>
+
+#include <pqxx/pqxx>
+
+#include "core/row_codec.h"
+
+namespace eventlog {
+namespace {
+
+constexpr const char* kTakeOverSql = R"sql(
+UPDATE eventlog_batches
+   SET owner = $1, lease_token = nextval('eventlog_lease_token_seq'),
+       lease_until = now() + $2 * interval '1 millisecond', updated_at = now()
+ WHERE batch_id = (SELECT batch_id FROM eventlog_batches WHERE lease_until <= now()
+                    ORDER BY batch_id LIMIT 1 FOR UPDATE SKIP LOCKED)
+RETURNING batch_id, lease_token, attempts, rejections, payload)sql";
+
+constexpr const char* kClaimRowsSql = R"sql(
+DELETE FROM event_outbox
+ WHERE id IN (SELECT id FROM event_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+RETURNING id, event_id, event_type,
+          (extract(epoch FROM event_date_time) * 1000000)::bigint,
+          environment, event_context, metadata_version, created_at)sql";
+
+constexpr const char* kInsertBatchSql = R"sql(
+INSERT INTO eventlog_batches (lease_token, owner, lease_until, event_count, oldest_created_at, payload)
+VALUES (nextval('eventlog_lease_token_seq'), $1, now() + $2 * interval '1 millisecond', $3, $4, $5)
+RETURNING batch_id, lease_token)sql";
+
+constexpr const char* kInsertDeadLetterSql = R"sql(
+INSERT INTO event_dead_letters (event_id, event_type, event_date_time, environment, event_context,
+                                metadata_version, error, attempts)
+VALUES ($1::uuid, $2, timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4, $5, $6, $7, $8))sql";
+
+Status LeaseLost(const Batch& b) {
+  return {StatusCode::kLeaseLost,
+          "batch " + std::to_string(b.batch_id) + " was taken over by another relay"};
+}
+
+void AddDelivered(pqxx::work& tx, int64_t n) {
+  if (n > 0) {
+    tx.exec_params("UPDATE eventlog_counters SET value = value + $1 WHERE name = 'delivered'", n);
+  }
+}
+
+}  // namespace
+
+PgOutboxStore::PgOutboxStore(std::string database_url, std::string owner,
+                             std::chrono::milliseconds lease)
+    : conn_(std::move(database_url), 1), owner_(std::move(owner)), lease_(lease) {}
+
+Result<std::optional<Batch>> PgOutboxStore::Claim(int max_rows) {
+  std::optional<Batch> claimed;
+  Status s = conn_.Run([&](pqxx::connection& conn) -> Status {
+    auto due = TakeOverDueBatch(conn);
+    if (!due.ok()) return due.status();
+    if (due->has_value()) {
+      claimed = std::move(due.value());
+      return Status::Ok();
+    }
+    auto fresh = ClaimNewRows(conn, max_rows);
+    if (!fresh.ok()) return fresh.status();
+    claimed = std::move(fresh.value());
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return claimed;
+}
+
+Result<std::optional<Batch>> PgOutboxStore::TakeOverDueBatch(pqxx::connection& conn) {
+  pqxx::work tx(conn);
+  pqxx::result r = tx.exec_params(kTakeOverSql, owner_, static_cast<int64_t>(lease_.count()));
+  if (r.empty()) return std::optional<Batch>();
+  Batch b;
+  b.batch_id = r[0][0].as<int64_t>();
+  b.lease_token = r[0][1].as<int64_t>();
+  b.attempts = r[0][2].as<int>();
+  b.rejections = r[0][3].as<int>();
+  b.recovered = true;
+  auto rows = DecodeLedgerPayload(r[0][4].c_str());
+  if (!rows.ok()) return rows.status();
+  b.rows = std::move(rows.value());
+  tx.commit();
+  return std::optional<Batch>(std::move(b));
+}
+
+Result<std::optional<Batch>> PgOutboxStore::ClaimNewRows(pqxx::connection& conn, int max_rows) {
+  pqxx::work tx(conn);
+  pqxx::result r = tx.exec_params(kClaimRowsSql, max_rows);
+  if (r.empty()) return std::optional<Batch>();
+  // Keep outbox order inside the batch (DELETE ... RETURNING does not promise one).
+  std::vector<std::pair<int64_t, OutboxRow>> ordered;
+  ordered.reserve(r.size());
+  std::string oldest_created_at;
+  int64_t oldest_id = INT64_MAX;
+  for (const auto& row : r) {
+    OutboxRow o;
+    int64_t id = row[0].as<int64_t>();
+    o.event_id = row[1].c_str();
+    o.event_type = row[2].c_str();
+    o.event_time_us = row[3].as<int64_t>();
+    o.environment = row[4].c_str();
+    o.event_context = row[5].c_str();
+    o.metadata_version = row[6].as<uint64_t>();
+    if (id < oldest_id) {
+      oldest_id = id;
+      oldest_created_at = row[7].c_str();
+    }
+    ordered.emplace_back(id, std::move(o));
+  }
+  std::sort(ordered.begin(), ordered.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  Batch b;
+  b.rows.reserve(ordered.size());
+  for (auto& [id, row] : ordered) b.rows.push_back(std::move(row));
+  pqxx::result ins = tx.exec_params(kInsertBatchSql, owner_, static_cast<int64_t>(lease_.count()),
+                                    static_cast<int64_t>(b.rows.size()), oldest_created_at,
+                                    EncodeLedgerPayload(b.rows));
+  b.batch_id = ins[0][0].as<int64_t>();
+  b.lease_token = ins[0][1].as<int64_t>();
+  tx.commit();
+  return std::optional<Batch>(std::move(b));
+}
+
+Status PgOutboxStore::Renew(const Batch& batch) {
+  return conn_.Run([&](pqxx::connection& conn) -> Status {
+    pqxx::work tx(conn);
+    pqxx::result r = tx.exec_params(
+        "UPDATE eventlog_batches SET lease_until = now() + $3 * interval '1 millisecond' "
+        "WHERE batch_id = $1 AND lease_token = $2",
+        batch.batch_id, batch.lease_token, static_cast<int64_t>(lease_.count()));
+    if (r.affected_rows() != 1) return LeaseLost(batch);
+    tx.commit();
+    return Status::Ok();
+  });
+}
+
+Status PgOutboxStore::Complete(const Batch& batch, int64_t delivered,
+                               const std::vector<DeadLetter>& dead) {
+  return conn_.Run([&](pqxx::connection& conn) -> Status {
+    pqxx::work tx(conn);
+    pqxx::result r = tx.exec_params(
+        "DELETE FROM eventlog_batches WHERE batch_id = $1 AND lease_token = $2", batch.batch_id,
+        batch.lease_token);
+    if (r.affected_rows() != 1) return LeaseLost(batch);
+    for (const DeadLetter& d : dead) {
+      tx.exec_params(kInsertDeadLetterSql, d.row.event_id, d.row.event_type, d.row.event_time_us,
+                     d.row.environment, d.row.event_context,
+                     static_cast<int64_t>(d.row.metadata_version), d.error, batch.attempts + 1);
+    }
+    AddDelivered(tx, delivered);
+    tx.commit();
+    return Status::Ok();
+  });
+}
+
+Status PgOutboxStore::Release(const Batch& batch, const BatchRetry& retry) {
+  return conn_.Run([&](pqxx::connection& conn) -> Status {
+    pqxx::work tx(conn);
+    pqxx::result r = tx.exec_params(
+        "UPDATE eventlog_batches SET owner = NULL, "
+        "lease_until = now() + $3 * interval '1 millisecond', attempts = attempts + $4, "
+        "rejections = rejections + $5, last_error = $6, event_count = $7, payload = $8, "
+        "updated_at = now() WHERE batch_id = $1 AND lease_token = $2",
+        batch.batch_id, batch.lease_token, static_cast<int64_t>(retry.retry_in.count()),
+        retry.attempted ? 1 : 0, retry.rejected ? 1 : 0, retry.error,
+        static_cast<int64_t>(retry.remaining.size()), EncodeLedgerPayload(retry.remaining));
+    if (r.affected_rows() != 1) return LeaseLost(batch);
+    AddDelivered(tx, retry.delivered);
+    tx.commit();
+    return Status::Ok();
+  });
+}
+
+}  // namespace eventlog

@@ -1,0 +1,116 @@
+#include <random>
+
+#include "core/backoff.h"
+#include "eventlog/relay.h"
+#include "observe/logger.h"
+#include "relay/batch_delivery.h"
+
+namespace eventlog {
+namespace {
+
+constexpr std::string_view kLogger = "eventlog.relay";
+
+std::chrono::milliseconds RetryDelay(int attempt, const RelayPolicy& policy) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return BackoffDelay(attempt, policy.retry_base, policy.retry_max, rng);
+}
+
+// Drops the rows ClickHouse already holds (a recovered batch whose INSERT may have landed).
+Status SkipPresent(EventSink& sink, std::vector<OutboxRow>& rows, StepOutcome& out) {
+  auto present = sink.FindPresent(rows);
+  if (!present.ok()) return present.status();
+  std::erase_if(rows, [&](const OutboxRow& r) { return present->count(r.event_id) > 0; });
+  out.already_present = static_cast<int64_t>(present->size());
+  return Status::Ok();
+}
+
+void GiveBack(OutboxStore& store, const Batch& batch, BatchRetry retry, StepOutcome& out) {
+  log::Warn(kLogger, "batch given back for a retry",
+            {{"error", out.error.ToString()},
+             {"attempt", batch.attempts + 1},
+             {"rows_left", retry.remaining.size()},
+             {"retry_in_ms", retry.retry_in.count()}});
+  if (Status s = store.Release(batch, retry); !s.ok()) {
+    // The lease runs out and another relay (or this one) takes the batch over.
+    log::Error(kLogger, "could not give the batch back", {{"error", s.ToString()}});
+  }
+}
+
+// Rows ClickHouse refused: retried later, or dead letters on the last allowed attempt.
+void SettleRejected(OutboxStore& store, const Batch& batch, const RelayPolicy& policy,
+                    DeliveryReport& report, StepOutcome& out) {
+  int64_t delivered = report.delivered + out.already_present;
+  if (batch.rejections + 1 >= policy.max_attempts) {
+    std::vector<std::string> ids;
+    for (const auto& d : report.rejected) ids.push_back(d.row.event_id);
+    log::Error(kLogger, "events dead-lettered",
+               {{"event_ids", ids}, {"error", report.rejected.front().error}});
+    out.dead_lettered = static_cast<int64_t>(report.rejected.size());
+    out.error = store.Complete(batch, delivered, report.rejected);
+    return;
+  }
+  BatchRetry retry{.remaining = {}, .delivered = delivered, .attempted = true, .rejected = true,
+                   .error = report.rejected.front().error,
+                   .retry_in = RetryDelay(batch.rejections + 1, policy)};
+  for (auto& d : report.rejected) retry.remaining.push_back(std::move(d.row));
+  out.error = Status(StatusCode::kRejected, retry.error);
+  GiveBack(store, batch, std::move(retry), out);
+}
+
+}  // namespace
+
+StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy& policy) {
+  StepOutcome out;
+  auto claimed = store.Claim(policy.batch_size);
+  if (!claimed.ok()) {
+    out.error = claimed.status();
+    return out;
+  }
+  if (!claimed->has_value()) return out;
+  const Batch& batch = **claimed;
+  out.claimed = true;
+  out.batch_id = batch.batch_id;
+  out.rows = static_cast<int64_t>(batch.rows.size());
+  out.full_batch = out.rows >= policy.batch_size;
+  log::BoundContext ctx({{"batch_id", batch.batch_id},
+                         {"batch_size", out.rows},
+                         {"attempt", batch.attempts + 1}});
+
+  std::vector<OutboxRow> rows = batch.rows;
+  if (batch.recovered) {
+    if (Status s = SkipPresent(sink, rows, out); !s.ok()) {
+      out.error = s;
+      GiveBack(store, batch, {.remaining = std::move(rows), .error = s.ToString(),
+                              .retry_in = RetryDelay(batch.attempts + 1, policy)}, out);
+      return out;
+    }
+  }
+  DeliveryReport report =
+      DeliverIsolatingRejects(sink, rows, [&] { return store.Renew(batch); });
+  out.inserts = report.inserts;
+  out.delivered = report.delivered;
+  if (report.failure.code() == StatusCode::kLeaseLost) {
+    out.error = report.failure;  // the batch is another relay's now: leave it alone
+    return out;
+  }
+  if (!report.failure.ok()) {
+    out.error = report.failure;
+    BatchRetry retry{.remaining = {}, .delivered = report.delivered + out.already_present,
+                     .attempted = report.inserts > 0,
+                     .rejected = !report.rejected.empty(),
+                     .error = report.failure.ToString(),
+                     .retry_in = RetryDelay(batch.attempts + 1, policy)};
+    for (auto& d : report.rejected) retry.remaining.push_back(std::move(d.row));
+    for (auto& r : report.undelivered) retry.remaining.push_back(std::move(r));
+    GiveBack(store, batch, std::move(retry), out);
+    return out;
+  }
+  if (!report.rejected.empty()) {
+    SettleRejected(store, batch, policy, report, out);
+    return out;
+  }
+  out.error = store.Complete(batch, report.delivered + out.already_present, {});
+  return out;
+}
+
+}  // namespace eventlog

@@ -1,0 +1,63 @@
+#include "service/create_user.h"
+
+#include <pqxx/pqxx>
+
+#include "observe/logger.h"
+
+namespace eventlog {
+
+nlohmann::json User::ToJson() const {
+  return {{"id", id}, {"email", email}, {"first_name", first_name}, {"last_name", last_name},
+          {"created_at", created_at}};
+}
+
+bool IsValidEmail(const std::string& email) {
+  if (email.size() < 3 || email.size() > 254) return false;
+  auto at = email.find('@');
+  if (at == std::string::npos || at == 0 || email.find('@', at + 1) != std::string::npos) {
+    return false;
+  }
+  for (char c : email) {
+    if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c))) {
+      return false;
+    }
+  }
+  std::string domain = email.substr(at + 1);
+  auto dot = domain.find('.');
+  return dot != std::string::npos && dot > 0 && domain.back() != '.' &&
+         domain.find("..") == std::string::npos;
+}
+
+Result<User> CreateUser::Execute(const NewUser& input) {
+  log::BoundContext ctx({{"use_case", "create_user"}, {"email", input.email}});
+  if (!IsValidEmail(input.email)) {
+    return Status(StatusCode::kInvalidArgument, "email \"" + input.email + "\" is not valid");
+  }
+  User user;
+  Status s = pool_.Run([&](pqxx::connection& conn) -> Status {
+    pqxx::work tx(conn);
+    pqxx::result r = tx.exec_params(
+        "INSERT INTO users (email, first_name, last_name) VALUES ($1, $2, $3) "
+        "ON CONFLICT DO NOTHING RETURNING id, created_at",
+        input.email, input.first_name, input.last_name);
+    if (r.empty()) {
+      return Status(StatusCode::kConflict, "User with this email already exists");
+    }
+    user = {r[0][0].as<int64_t>(), input.email, input.first_name, input.last_name,
+            r[0][1].c_str()};
+    Event event = MakeEvent("UserCreated", {{"email", input.email},
+                                            {"first_name", input.first_name},
+                                            {"last_name", input.last_name}});
+    if (Status e = writer_.Enqueue(tx, event); !e.ok()) return e;  // rolls back the user too
+    tx.commit();
+    return Status::Ok();
+  });
+  if (!s.ok()) {
+    if (s.code() != StatusCode::kConflict) log::Error("eventlog.service", "create user failed", {{"error", s.ToString()}});
+    return s;
+  }
+  log::Info("eventlog.service", "user created", {{"user_id", user.id}});
+  return user;
+}
+
+}  // namespace eventlog

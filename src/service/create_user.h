@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "eventlog/outbox_writer.h"
+#include "eventlog/status.h"
+#include "outbox/pg_pool.h"
+
+namespace eventlog {
+
+struct NewUser {
+  std::string email;
+  std::string first_name;
+  std::string last_name;
+};
+
+struct User {
+  int64_t id = 0;
+  std::string email;
+  std::string first_name;
+  std::string last_name;
+  std::string created_at;
+  nlohmann::json ToJson() const;
+};
+
+// True for a plausible address: one '@', a non-empty local part, a dotted domain, no spaces,
+// at most 254 characters.
+bool IsValidEmail(const std::string& email);
+
+// The seed's CreateUser use case: in one transaction, insert the user and enqueue a
+// user_created event. kConflict when the email is taken (case-insensitive), kInvalidArgument
+// for a bad email, kUnavailable when PostgreSQL is unreachable.
+class CreateUser {
+ public:
+  CreateUser(PgPool& pool, const OutboxWriter& writer) : pool_(pool), writer_(writer) {}
+  Result<User> Execute(const NewUser& input);
+
+ private:
+  PgPool& pool_;
+  const OutboxWriter& writer_;
+};
+
+}  // namespace eventlog
