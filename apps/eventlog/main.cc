@@ -26,7 +26,8 @@ bool LoadConfigAndLogging(const Globals& globals, Config& config) {
 
 int main(int argc, char** argv) {
   using namespace eventlog::app;
-  CLI::App app{"eventlog: reliable event logging from PostgreSQL to ClickHouse (transactional outbox)"};
+  CLI::App app{
+      "eventlog: reliable event logging from PostgreSQL to ClickHouse (transactional outbox)"};
   app.require_subcommand(1);
   Globals globals;
   app.add_option("--env-file", globals.env_file, "settings file read under the environment")

@@ -65,7 +65,8 @@ int RunRelay(const Config& config) {
     log::Warn(kLogger, "ClickHouse not ready; the relay keeps trying", {{"error", s.ToString()}});
   }
   log::Info(kLogger, "relay started",
-            {{"batch_size", config.batch_size}, {"poll_interval_ms", config.poll_interval_ms},
+            {{"batch_size", config.batch_size},
+             {"poll_interval_ms", config.poll_interval_ms},
              {"lease_ms", config.lease_ms}});
   Relay relay(store, sink, *clock, ToPolicy(config));
   relay.Run(stop);

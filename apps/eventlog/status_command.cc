@@ -1,6 +1,5 @@
 #include <iomanip>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "app.h"
@@ -32,16 +31,18 @@ int PrintStatus(const Config& config, bool json, int dead_letter_limit) {
                           {"last_error", s.last_error},
                           {"dead_letter_sample", nlohmann::json::array()}};
     for (const auto& d : dead.value()) {
-      out["dead_letter_sample"].push_back({{"id", d.id}, {"event_id", d.event_id},
-                                           {"event_type", d.event_type}, {"error", d.error},
-                                           {"attempts", d.attempts}, {"failed_at", d.failed_at}});
+      out["dead_letter_sample"].push_back({{"id", d.id},
+                                           {"event_id", d.event_id},
+                                           {"event_type", d.event_type},
+                                           {"error", d.error},
+                                           {"attempts", d.attempts},
+                                           {"failed_at", d.failed_at}});
     }
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }
   std::cout << "pending events:        " << s.pending << " (" << s.outbox_rows << " in the outbox, "
-            << s.in_flight_batches << " batches in flight, " << s.retrying_batches
-            << " retrying)\n"
+            << s.in_flight_batches << " batches in flight, " << s.retrying_batches << " retrying)\n"
             << "oldest pending age:    " << std::fixed << std::setprecision(1)
             << s.oldest_pending_age_s << " s\n"
             << "delivered (processed): " << s.delivered << "\n"
@@ -65,7 +66,8 @@ void AddStatusCommand(CLI::App& app, const Globals& globals, int& exit_code) {
   cmd->add_option("--dead-letters", limit, "how many dead letters to list")->capture_default_str();
   cmd->callback([&globals, &exit_code] {
     Config config;
-    exit_code = LoadConfigAndLogging(globals, config) ? PrintStatus(config, json, limit) : kExitUsage;
+    exit_code =
+        LoadConfigAndLogging(globals, config) ? PrintStatus(config, json, limit) : kExitUsage;
   });
 }
 

@@ -27,13 +27,13 @@ struct Config {
 
   std::string environment = "Local";
 
-  int batch_size = 100;            // events per ClickHouse INSERT
-  int poll_interval_ms = 1000;     // idle wait between polls
-  int lease_ms = 30000;            // a claimed batch is taken over after this without heartbeat
-  int retry_base_ms = 200;         // first retry delay; doubles per attempt, with jitter
-  int retry_max_ms = 60000;        // cap of the retry delay
-  int max_attempts = 5;            // rejected rows go to dead letters after this many tries
-  int shutdown_timeout_ms = 10000; // SIGTERM -> exit 0 within this
+  int batch_size = 100;               // events per ClickHouse INSERT
+  int poll_interval_ms = 1000;        // idle wait between polls
+  int lease_ms = 30000;               // a claimed batch is taken over after this without heartbeat
+  int retry_base_ms = 200;            // first retry delay; doubles per attempt, with jitter
+  int retry_max_ms = 60000;           // cap of the retry delay
+  int max_attempts = 5;               // rejected rows go to dead letters after this many tries
+  int shutdown_timeout_ms = 10000;    // SIGTERM -> exit 0 within this
   int64_t max_event_bytes = 1 << 20;  // an event context larger than this is refused
 
   std::string log_level = "info";  // trace|debug|info|warn|error|critical|off
@@ -41,7 +41,7 @@ struct Config {
 
   std::string host = "0.0.0.0";  // where `eventlog serve` listens
   int port = 8000;
-  int db_pool_size = 8;          // PostgreSQL connections of `eventlog serve`
+  int db_pool_size = 8;  // PostgreSQL connections of `eventlog serve`
 };
 
 using EnvMap = std::map<std::string, std::string>;

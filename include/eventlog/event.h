@@ -2,10 +2,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "eventlog/status.h"
 
@@ -13,11 +12,11 @@ namespace eventlog {
 
 // A business event as the application creates it.
 struct Event {
-  std::string type;         // snake_case, e.g. "user_created"
+  std::string type;                                            // snake_case, e.g. "user_created"
   std::chrono::sys_time<std::chrono::microseconds> timestamp;  // UTC
   nlohmann::json context = nlohmann::json::object();           // must be a JSON object
   uint64_t metadata_version = 1;
-  std::string event_id;     // UUIDv7 text, unique and time-ordered
+  std::string event_id;  // UUIDv7 text, unique and time-ordered
 };
 
 // Builds an event named after `name` ("UserCreated" -> "user_created"), stamped now with a

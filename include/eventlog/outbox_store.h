@@ -30,7 +30,7 @@ struct DeadLetter {
 // Why and how a batch goes back to the ledger.
 struct BatchRetry {
   std::vector<OutboxRow> remaining;  // rows still to deliver; the others were delivered
-  int64_t delivered = 0;   // rows of the batch that reached ClickHouse in this try
+  int64_t delivered = 0;             // rows of the batch that reached ClickHouse in this try
   bool attempted = false;  // an INSERT was sent: its outcome is unknown, check before resending
   bool rejected = false;   // ClickHouse refused (some of) `remaining`
   std::string error;
@@ -39,18 +39,18 @@ struct BatchRetry {
 
 // Outbox depth and history, for `eventlog status`.
 struct OutboxStats {
-  int64_t pending = 0;         // in the outbox or in a batch not yet delivered
-  int64_t outbox_rows = 0;     // not yet claimed
+  int64_t pending = 0;      // in the outbox or in a batch not yet delivered
+  int64_t outbox_rows = 0;  // not yet claimed
   int64_t in_flight_batches = 0;
   int64_t retrying_batches = 0;  // batches with at least one failed attempt
   double oldest_pending_age_s = 0;
-  int64_t delivered = 0;       // events delivered since the outbox was created
+  int64_t delivered = 0;  // events delivered since the outbox was created
   int64_t dead_letters = 0;
-  std::string last_error;      // newest error recorded on a retrying batch
+  std::string last_error;  // newest error recorded on a retrying batch
 };
 
 struct RequeueFilter {
-  std::vector<int64_t> ids;       // dead-letter ids
+  std::vector<int64_t> ids;  // dead-letter ids
   std::optional<std::string> event_type;
   bool all = false;
 };

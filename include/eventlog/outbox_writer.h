@@ -1,9 +1,8 @@
 #pragma once
 
+#include <pqxx/transaction_base>
 #include <string>
 #include <vector>
-
-#include <pqxx/transaction_base>
 
 #include "eventlog/event.h"
 #include "eventlog/status.h"

@@ -22,15 +22,15 @@ struct RelayPolicy {
 
 // What one step did.
 struct StepOutcome {
-  bool claimed = false;       // a batch was found
-  bool full_batch = false;    // it held batch_size rows: more are likely waiting
+  bool claimed = false;     // a batch was found
+  bool full_batch = false;  // it held batch_size rows: more are likely waiting
   int64_t batch_id = 0;
   int64_t rows = 0;
-  int64_t delivered = 0;      // inserted by this step
+  int64_t delivered = 0;        // inserted by this step
   int64_t already_present = 0;  // found in ClickHouse from an earlier, interrupted try
   int64_t dead_lettered = 0;
-  int64_t inserts = 0;        // INSERT requests sent
-  Status error;               // set when the batch was given back for a retry
+  int64_t inserts = 0;  // INSERT requests sent
+  Status error;         // set when the batch was given back for a retry
 };
 
 // One batch: claim -> (recover) -> insert -> mark. No scheduling and no sleeping inside, so

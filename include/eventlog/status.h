@@ -10,12 +10,12 @@ namespace eventlog {
 // What went wrong, in the terms a caller acts on.
 enum class StatusCode {
   kOk,
-  kInvalidArgument,  // bad input from the caller or a bad setting; fix the input
-  kUnavailable,      // network, timeout, overload, server restarting: retry later
-  kRejected,         // the server refused this data (parse error, limit): isolate the rows
+  kInvalidArgument,     // bad input from the caller or a bad setting; fix the input
+  kUnavailable,         // network, timeout, overload, server restarting: retry later
+  kRejected,            // the server refused this data (parse error, limit): isolate the rows
   kFailedPrecondition,  // schema or credentials wrong (unknown table, auth): retry, alert
-  kConflict,         // a uniqueness rule was broken (e.g. email already exists)
-  kLeaseLost,        // another relay took the batch over; drop it without touching it
+  kConflict,            // a uniqueness rule was broken (e.g. email already exists)
+  kLeaseLost,           // another relay took the batch over; drop it without touching it
   kInternal,
 };
 
@@ -48,7 +48,7 @@ const char* StatusCodeName(StatusCode code);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return status_.ok(); }

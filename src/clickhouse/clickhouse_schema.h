@@ -18,8 +18,9 @@ Result<ServerVersion> ReadServerVersion(ClickHouseClient& client);
 // Parses "18.16.1" or "23.8.2.7".
 Result<ServerVersion> ParseServerVersion(const std::string& text);
 
-// Applies the ClickHouse migrations (all idempotent; `applied` gets those new to `ledger`), with the event_log time column
-// typed for this server (DateTime64(6, 'UTC') from 20.1 on, DateTime('UTC') before).
+// Applies the ClickHouse migrations (all idempotent; `applied` gets those new to `ledger`), with
+// the event_log time column typed for this server (DateTime64(6, 'UTC') from 20.1 on,
+// DateTime('UTC') before).
 Status ApplyClickHouseMigrations(ClickHouseClient& client, const std::string& table,
                                  MigrationLedger& ledger, std::vector<std::string>& applied);
 

@@ -54,7 +54,8 @@ Result<TimeColumn> ClickHouseSink::LearnTimeColumn() {
   while (!type.empty() && (type.back() == '\n' || type.back() == '\r')) type.pop_back();
   if (type.empty()) {
     return Status(StatusCode::kFailedPrecondition,
-                  "table " + qualified_table_ + " with column event_date_time not found (run `eventlog migrate`)");
+                  "table " + qualified_table_ +
+                      " with column event_date_time not found (run `eventlog migrate`)");
   }
   auto parsed = ParseTimeColumnType(type);
   if (parsed.ok()) time_column_ = parsed.value();
@@ -78,9 +79,9 @@ Status ClickHouseSink::Insert(const std::vector<OutboxRow>& rows) {
                                          " is outside the range of event_log.event_date_time"};
     }
   }
-  auto r = client_.Execute(
-      "INSERT INTO " + qualified_table_ + " (" + std::string(kInsertColumns) + ") FORMAT TabSeparated",
-      EncodeForClickHouse(rows, column.value()));
+  auto r = client_.Execute("INSERT INTO " + qualified_table_ + " (" + std::string(kInsertColumns) +
+                               ") FORMAT TabSeparated",
+                           EncodeForClickHouse(rows, column.value()));
   return Remember(r.ok() ? Status::Ok() : r.status());
 }
 
@@ -119,8 +120,8 @@ Result<std::unordered_set<std::string>> ClickHouseSink::FindPresent(
     auto nl = body.find('\n');
     std::string_view line = body.substr(0, nl);
     if (!IsUuidText(line)) {
-      return Status(StatusCode::kUnavailable, "unexpected line in ClickHouse answer: " +
-                                                  std::string(line.substr(0, 200)));
+      return Status(StatusCode::kUnavailable,
+                    "unexpected line in ClickHouse answer: " + std::string(line.substr(0, 200)));
     }
     present.emplace(line);
     body = nl == std::string_view::npos ? std::string_view() : body.substr(nl + 1);

@@ -8,22 +8,22 @@ namespace eventlog {
 namespace {
 
 constexpr int kRejectedCodes[] = {
-    6,    // CANNOT_PARSE_TEXT
-    25,   // CANNOT_PARSE_ESCAPE_SEQUENCE
-    26,   // CANNOT_PARSE_QUOTED_STRING
-    27,   // CANNOT_PARSE_INPUT_ASSERTION_FAILED
-    38,   // CANNOT_PARSE_DATE
-    41,   // CANNOT_PARSE_DATETIME
-    53,   // TYPE_MISMATCH
-    69,   // ARGUMENT_OUT_OF_BOUND
-    70,   // CANNOT_CONVERT_TYPE
-    72,   // CANNOT_PARSE_NUMBER
-    117,  // INCORRECT_DATA
-    131,  // TOO_LARGE_STRING_SIZE
-    321,  // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
-    376,  // CANNOT_PARSE_UUID
-    395,  // FUNCTION_THROW_IF_VALUE_IS_NON_ZERO
-    469,  // VIOLATED_CONSTRAINT
+    6,     // CANNOT_PARSE_TEXT
+    25,    // CANNOT_PARSE_ESCAPE_SEQUENCE
+    26,    // CANNOT_PARSE_QUOTED_STRING
+    27,    // CANNOT_PARSE_INPUT_ASSERTION_FAILED
+    38,    // CANNOT_PARSE_DATE
+    41,    // CANNOT_PARSE_DATETIME
+    53,    // TYPE_MISMATCH
+    69,    // ARGUMENT_OUT_OF_BOUND
+    70,    // CANNOT_CONVERT_TYPE
+    72,    // CANNOT_PARSE_NUMBER
+    117,   // INCORRECT_DATA
+    131,   // TOO_LARGE_STRING_SIZE
+    321,   // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
+    376,   // CANNOT_PARSE_UUID
+    395,   // FUNCTION_THROW_IF_VALUE_IS_NON_ZERO
+    469,   // VIOLATED_CONSTRAINT
     1001,  // STD_EXCEPTION while reading data
 };
 
@@ -52,7 +52,8 @@ bool Contains(const int (&codes)[N], int code) {
 std::string CleanMessage(std::string_view body) {
   std::string msg(body);
   for (const char* noise : {", e.what() = DB::Exception", "e.displayText() = "}) {
-    if (auto p = msg.find(noise); p != std::string::npos) msg.erase(p, std::string_view(noise).size());
+    if (auto p = msg.find(noise); p != std::string::npos)
+      msg.erase(p, std::string_view(noise).size());
   }
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   if (msg.size() > 2000) msg = msg.substr(0, 2000) + "...";

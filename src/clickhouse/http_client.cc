@@ -26,7 +26,8 @@ size_t ReadHeader(char* data, size_t size, size_t n, void* out) {
   if (line.size() > kName.size()) {
     std::string lower(line.substr(0, kName.size()));
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower == kName) *static_cast<int*>(out) = std::atoi(std::string(line.substr(kName.size())).c_str());
+    if (lower == kName)
+      *static_cast<int*>(out) = std::atoi(std::string(line.substr(kName.size())).c_str());
   }
   return size * n;
 }
@@ -54,7 +55,8 @@ ClickHouseClient::ClickHouseClient(ClickHouseOptions options)
     : options_(std::move(options)), impl_(std::make_unique<Impl>()) {
   GlobalInitOnce();
   impl_->curl = curl_easy_init();
-  impl_->headers = curl_slist_append(impl_->headers, ("X-ClickHouse-User: " + options_.user).c_str());
+  impl_->headers =
+      curl_slist_append(impl_->headers, ("X-ClickHouse-User: " + options_.user).c_str());
   impl_->headers =
       curl_slist_append(impl_->headers, ("X-ClickHouse-Key: " + options_.password).c_str());
   impl_->headers = curl_slist_append(impl_->headers, "Content-Type: text/plain; charset=UTF-8");
@@ -70,8 +72,8 @@ Result<std::string> ClickHouseClient::Execute(const std::string& query, const st
                                               const std::map<std::string, std::string>& settings) {
   CURL* curl = impl_->curl;
   curl_easy_reset(curl);  // keeps the connection cache: the keep-alive connection is reused
-  std::string url = options_.protocol + "://" + options_.host + ":" + std::to_string(options_.port) +
-                    "/?database=" + Escape(curl, options_.database);
+  std::string url = options_.protocol + "://" + options_.host + ":" +
+                    std::to_string(options_.port) + "/?database=" + Escape(curl, options_.database);
   for (const auto& [k, v] : settings) url += "&" + Escape(curl, k) + "=" + Escape(curl, v);
   const std::string* payload = &query;
   std::string with_data;

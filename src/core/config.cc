@@ -71,14 +71,17 @@ Status ReadIdentifier(const EnvMap& env, const std::string& var, std::string& ou
 Status ReadClickHouse(const EnvMap& env, Config& c) {
   std::vector<std::function<Status()>> steps = {
       [&] { return ReadString(env, "CLICKHOUSE_HOST", c.clickhouse_host); },
-      [&] { return ReadChoice(env, "CLICKHOUSE_PROTOCOL", {"http", "https"}, c.clickhouse_protocol); },
+      [&] {
+        return ReadChoice(env, "CLICKHOUSE_PROTOCOL", {"http", "https"}, c.clickhouse_protocol);
+      },
       [&] {
         if (c.clickhouse_protocol == "https") c.clickhouse_port = 8443;
         // The seed read the port from CLICKHOUSE_HOST; the port comes from CLICKHOUSE_PORT only.
         auto it = env.find("CLICKHOUSE_PORT");
         if (it != env.end()) {
           int port = 0;
-          auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), port);
+          auto [p, ec] =
+              std::from_chars(it->second.data(), it->second.data() + it->second.size(), port);
           if (ec != std::errc() || p != it->second.data() + it->second.size() || port < 1 ||
               port > 65535) {
             return Invalid("CLICKHOUSE_PORT", it->second, "is not a port number (1..65535)");
@@ -90,8 +93,13 @@ Status ReadClickHouse(const EnvMap& env, Config& c) {
       [&] { return ReadString(env, "CLICKHOUSE_USER", c.clickhouse_user); },
       [&] { return ReadString(env, "CLICKHOUSE_PASSWORD", c.clickhouse_password, true); },
       [&] { return ReadIdentifier(env, "CLICKHOUSE_SCHEMA", c.clickhouse_schema); },
-      [&] { return ReadIdentifier(env, "CLICKHOUSE_EVENT_LOG_TABLE", c.clickhouse_event_log_table); },
-      [&] { return ReadInt(env, "CLICKHOUSE_CONNECT_TIMEOUT_MS", 1, 600000, c.clickhouse_connect_timeout_ms); },
+      [&] {
+        return ReadIdentifier(env, "CLICKHOUSE_EVENT_LOG_TABLE", c.clickhouse_event_log_table);
+      },
+      [&] {
+        return ReadInt(env, "CLICKHOUSE_CONNECT_TIMEOUT_MS", 1, 600000,
+                       c.clickhouse_connect_timeout_ms);
+      },
       [&] { return ReadInt(env, "CLICKHOUSE_TIMEOUT_MS", 1, 3600000, c.clickhouse_timeout_ms); },
   };
   for (auto& step : steps) {
@@ -110,8 +118,13 @@ Status ReadRelay(const EnvMap& env, Config& c) {
       [&] { return ReadInt(env, "EVENTLOG_RETRY_BASE_MS", 1, 3600000, c.retry_base_ms); },
       [&] { return ReadInt(env, "EVENTLOG_RETRY_MAX_MS", 1, 86400000, c.retry_max_ms); },
       [&] { return ReadInt(env, "EVENTLOG_MAX_ATTEMPTS", 1, 1000, c.max_attempts); },
-      [&] { return ReadInt(env, "EVENTLOG_SHUTDOWN_TIMEOUT_MS", 100, 3600000, c.shutdown_timeout_ms); },
-      [&] { return ReadInt<int64_t>(env, "EVENTLOG_MAX_EVENT_BYTES", 2, int64_t{1} << 30, c.max_event_bytes); },
+      [&] {
+        return ReadInt(env, "EVENTLOG_SHUTDOWN_TIMEOUT_MS", 100, 3600000, c.shutdown_timeout_ms);
+      },
+      [&] {
+        return ReadInt<int64_t>(env, "EVENTLOG_MAX_EVENT_BYTES", 2, int64_t{1} << 30,
+                                c.max_event_bytes);
+      },
   };
   for (auto& step : steps) {
     if (Status s = step(); !s.ok()) return s;
@@ -139,7 +152,9 @@ Status ReadService(const EnvMap& env, Config& c) {
                           {"trace", "debug", "info", "warn", "warning", "error", "critical", "off"},
                           c.log_level);
       },
-      [&] { return ReadChoice(env, "LOG_FORMAT", {"json", "console"}, format); },
+      [&] {
+        return ReadChoice(env, "LOG_FORMAT", {"json", "console"}, format);
+      },
       [&] { return ReadString(env, "HOST", c.host); },
       [&] { return ReadInt(env, "PORT", 1, 65535, c.port); },
       [&] { return ReadInt(env, "EVENTLOG_DB_POOL_SIZE", 1, 1000, c.db_pool_size); },

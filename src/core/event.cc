@@ -13,8 +13,8 @@ constexpr int64_t kMaxEventTimeUs = 4291747199LL * 1000000;
 bool IsSnakeCase(std::string_view s) {
   if (s.empty() || !std::islower(static_cast<unsigned char>(s.front()))) return false;
   for (char c : s) {
-    if (!std::islower(static_cast<unsigned char>(c)) && !std::isdigit(static_cast<unsigned char>(c)) &&
-        c != '_')
+    if (!std::islower(static_cast<unsigned char>(c)) &&
+        !std::isdigit(static_cast<unsigned char>(c)) && c != '_')
       return false;
   }
   return true;
@@ -33,8 +33,10 @@ std::string ToSnakeCase(std::string_view name) {
     if (is_upper(c)) {
       bool prev_lower_or_digit =
           i > 0 && (is_lower(name[i - 1]) || std::isdigit(static_cast<unsigned char>(name[i - 1])));
-      bool acronym_end = i > 0 && is_upper(name[i - 1]) && i + 1 < name.size() && is_lower(name[i + 1]);
-      if ((prev_lower_or_digit || acronym_end) && !out.empty() && out.back() != '_') out.push_back('_');
+      bool acronym_end =
+          i > 0 && is_upper(name[i - 1]) && i + 1 < name.size() && is_lower(name[i + 1]);
+      if ((prev_lower_or_digit || acronym_end) && !out.empty() && out.back() != '_')
+        out.push_back('_');
       out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
     } else if (c == '_') {
       if (!out.empty() && out.back() != '_') out.push_back('_');

@@ -59,8 +59,8 @@ Result<TimeColumn> ParseTimeColumnType(std::string_view type) {
     return c;
   }
   if (type.starts_with("DateTime")) return TimeColumn{false, 0};
-  return Status(StatusCode::kFailedPrecondition,
-                "event_date_time has type " + std::string(type) + ", expected DateTime64 or DateTime");
+  return Status(StatusCode::kFailedPrecondition, "event_date_time has type " + std::string(type) +
+                                                     ", expected DateTime64 or DateTime");
 }
 
 void AppendTsvEscaped(std::string& out, std::string_view value) {

@@ -1,12 +1,12 @@
 #include "observe/logger.h"
 
-#include <chrono>
-#include <mutex>
-
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <mutex>
 
 namespace eventlog::log {
 namespace {
@@ -29,7 +29,7 @@ std::shared_ptr<spdlog::logger> CurrentLogger(LogFormat& format) {
   std::lock_guard lock(s.mu);
   if (!s.logger) {
     s.logger = std::make_shared<spdlog::logger>("eventlog",
-                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
+                                                std::make_shared<spdlog::sinks::stderr_sink_mt>());
     s.logger->set_pattern("%v");
     s.logger->set_level(spdlog::level::info);
   }
@@ -114,7 +114,8 @@ void Write(Level level, std::string_view logger_name, std::string_view message,
   LogFormat format;
   auto logger = CurrentLogger(format);
   if (!logger->should_log(ToSpdlog(level))) return;
-  auto now = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+  auto now =
+      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
   std::string ts = fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", now);
   Fields all = Merge(fields);
   std::string line = format == LogFormat::kJson

@@ -1,13 +1,13 @@
 #pragma once
 
+#include <spdlog/sinks/sink.h>
+
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-#include <spdlog/sinks/sink.h>
 
 #include "eventlog/config.h"
 
@@ -25,7 +25,8 @@ void Init(LogFormat format, const std::string& level,
 
 // Writes one line: timestamp, level, logger, message, then the bound context of this thread,
 // then `fields`. Never pass secrets in.
-void Write(Level level, std::string_view logger, std::string_view message, const Fields& fields = {});
+void Write(Level level, std::string_view logger, std::string_view message,
+           const Fields& fields = {});
 
 inline void Debug(std::string_view logger, std::string_view msg, const Fields& f = {}) {
   Write(Level::kDebug, logger, msg, f);

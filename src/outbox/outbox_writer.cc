@@ -1,7 +1,6 @@
 #include "eventlog/outbox_writer.h"
 
 #include <limits>
-
 #include <pqxx/pqxx>
 
 #include "outbox/pg_errors.h"
@@ -15,7 +14,8 @@ Status OutboxWriter::Enqueue(pqxx::transaction_base& tx, const Event& event) con
   return EnqueueMany(tx, {event});
 }
 
-Status OutboxWriter::EnqueueMany(pqxx::transaction_base& tx, const std::vector<Event>& events) const {
+Status OutboxWriter::EnqueueMany(pqxx::transaction_base& tx,
+                                 const std::vector<Event>& events) const {
   if (events.empty()) return Status::Ok();
   // Validate everything first, so a bad event writes nothing at all.
   std::vector<OutboxRow> rows;

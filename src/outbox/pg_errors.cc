@@ -10,7 +10,8 @@ Status CatchPg(const std::function<Status()>& fn) {
   } catch (const pqxx::broken_connection& e) {
     return {StatusCode::kUnavailable, std::string("PostgreSQL connection lost: ") + e.what()};
   } catch (const pqxx::in_doubt_error& e) {
-    return {StatusCode::kUnavailable, std::string("PostgreSQL commit outcome unknown: ") + e.what()};
+    return {StatusCode::kUnavailable,
+            std::string("PostgreSQL commit outcome unknown: ") + e.what()};
   } catch (const pqxx::unique_violation& e) {
     return {StatusCode::kConflict, e.what()};
   } catch (const pqxx::sql_error& e) {

@@ -33,8 +33,8 @@ Result<std::set<int>> PgMigrator::Applied(const std::string& target) {
   std::set<int> versions;
   Status s = CatchPg([&] {
     pqxx::nontransaction tx(*conn_);
-    for (const auto& row :
-         tx.exec_params("SELECT version FROM eventlog_schema_migrations WHERE target = $1", target)) {
+    for (const auto& row : tx.exec_params(
+             "SELECT version FROM eventlog_schema_migrations WHERE target = $1", target)) {
       versions.insert(row[0].as<int>());
     }
     return Status::Ok();
@@ -65,7 +65,8 @@ Status PgMigrator::ApplyPostgres(const std::vector<Migration>& migrations,
       pqxx::work tx(*conn_);
       tx.exec0(m.sql);
       tx.exec_params(
-          "INSERT INTO eventlog_schema_migrations (target, version, name) VALUES ('postgres', $1, $2)",
+          "INSERT INTO eventlog_schema_migrations (target, version, name) VALUES ('postgres', $1, "
+          "$2)",
           m.version, m.name);
       tx.commit();
       return Status::Ok();

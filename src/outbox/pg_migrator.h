@@ -1,10 +1,9 @@
 #pragma once
 
 #include <memory>
+#include <pqxx/connection>
 #include <string>
 #include <vector>
-
-#include <pqxx/connection>
 
 #include "core/migration.h"
 

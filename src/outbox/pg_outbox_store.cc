@@ -1,7 +1,6 @@
 #include "outbox/pg_outbox_store.h"
 
 #include <algorithm>
-
 #include <pqxx/pqxx>
 
 #include "core/row_codec.h"
@@ -141,9 +140,9 @@ Status PgOutboxStore::Complete(const Batch& batch, int64_t delivered,
                                const std::vector<DeadLetter>& dead) {
   return conn_.Run([&](pqxx::connection& conn) -> Status {
     pqxx::work tx(conn);
-    pqxx::result r = tx.exec_params(
-        "DELETE FROM eventlog_batches WHERE batch_id = $1 AND lease_token = $2", batch.batch_id,
-        batch.lease_token);
+    pqxx::result r =
+        tx.exec_params("DELETE FROM eventlog_batches WHERE batch_id = $1 AND lease_token = $2",
+                       batch.batch_id, batch.lease_token);
     if (r.affected_rows() != 1) return LeaseLost(batch);
     for (const DeadLetter& d : dead) {
       tx.exec_params(kInsertDeadLetterSql, d.row.event_id, d.row.event_type, d.row.event_time_us,

@@ -12,12 +12,12 @@ constexpr std::string_view kLogger = "eventlog.relay";
 
 void LogOutcome(const StepOutcome& o, std::chrono::steady_clock::duration took) {
   if (!o.claimed && o.error.ok()) return;
-  log::Fields f = {{"batch_id", o.batch_id},
-                   {"batch_size", o.rows},
-                   {"delivered", o.delivered},
-                   {"inserts", o.inserts},
-                   {"duration_ms",
-                    std::chrono::duration_cast<std::chrono::milliseconds>(took).count()}};
+  log::Fields f = {
+      {"batch_id", o.batch_id},
+      {"batch_size", o.rows},
+      {"delivered", o.delivered},
+      {"inserts", o.inserts},
+      {"duration_ms", std::chrono::duration_cast<std::chrono::milliseconds>(took).count()}};
   if (o.already_present > 0) f.emplace_back("already_present", o.already_present);
   if (o.dead_lettered > 0) f.emplace_back("dead_lettered", o.dead_lettered);
   if (o.error.ok()) {

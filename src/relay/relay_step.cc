@@ -49,7 +49,10 @@ void SettleRejected(OutboxStore& store, const Batch& batch, const RelayPolicy& p
     out.error = store.Complete(batch, delivered, report.rejected);
     return;
   }
-  BatchRetry retry{.remaining = {}, .delivered = delivered, .attempted = true, .rejected = true,
+  BatchRetry retry{.remaining = {},
+                   .delivered = delivered,
+                   .attempted = true,
+                   .rejected = true,
                    .error = report.rejected.front().error,
                    .retry_in = RetryDelay(batch.rejections + 1, policy)};
   for (auto& d : report.rejected) retry.remaining.push_back(std::move(d.row));
@@ -72,21 +75,22 @@ StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy&
   out.batch_id = batch.batch_id;
   out.rows = static_cast<int64_t>(batch.rows.size());
   out.full_batch = out.rows >= policy.batch_size;
-  log::BoundContext ctx({{"batch_id", batch.batch_id},
-                         {"batch_size", out.rows},
-                         {"attempt", batch.attempts + 1}});
+  log::BoundContext ctx(
+      {{"batch_id", batch.batch_id}, {"batch_size", out.rows}, {"attempt", batch.attempts + 1}});
 
   std::vector<OutboxRow> rows = batch.rows;
   if (batch.recovered) {
     if (Status s = SkipPresent(sink, rows, out); !s.ok()) {
       out.error = s;
-      GiveBack(store, batch, {.remaining = std::move(rows), .error = s.ToString(),
-                              .retry_in = RetryDelay(batch.attempts + 1, policy)}, out);
+      GiveBack(store, batch,
+               {.remaining = std::move(rows),
+                .error = s.ToString(),
+                .retry_in = RetryDelay(batch.attempts + 1, policy)},
+               out);
       return out;
     }
   }
-  DeliveryReport report =
-      DeliverIsolatingRejects(sink, rows, [&] { return store.Renew(batch); });
+  DeliveryReport report = DeliverIsolatingRejects(sink, rows, [&] { return store.Renew(batch); });
   out.inserts = report.inserts;
   out.delivered = report.delivered;
   if (report.failure.code() == StatusCode::kLeaseLost) {
@@ -95,7 +99,8 @@ StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy&
   }
   if (!report.failure.ok()) {
     out.error = report.failure;
-    BatchRetry retry{.remaining = {}, .delivered = report.delivered + out.already_present,
+    BatchRetry retry{.remaining = {},
+                     .delivered = report.delivered + out.already_present,
                      .attempted = report.inserts > 0,
                      .rejected = !report.rejected.empty(),
                      .error = report.failure.ToString(),

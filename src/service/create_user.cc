@@ -7,7 +7,10 @@
 namespace eventlog {
 
 nlohmann::json User::ToJson() const {
-  return {{"id", id}, {"email", email}, {"first_name", first_name}, {"last_name", last_name},
+  return {{"id", id},
+          {"email", email},
+          {"first_name", first_name},
+          {"last_name", last_name},
           {"created_at", created_at}};
 }
 
@@ -18,7 +21,8 @@ bool IsValidEmail(const std::string& email) {
     return false;
   }
   for (char c : email) {
-    if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c))) {
+    if (std::isspace(static_cast<unsigned char>(c)) ||
+        std::iscntrl(static_cast<unsigned char>(c))) {
       return false;
     }
   }
@@ -43,17 +47,17 @@ Result<User> CreateUser::Execute(const NewUser& input) {
     if (r.empty()) {
       return Status(StatusCode::kConflict, "User with this email already exists");
     }
-    user = {r[0][0].as<int64_t>(), input.email, input.first_name, input.last_name,
-            r[0][1].c_str()};
-    Event event = MakeEvent("UserCreated", {{"email", input.email},
-                                            {"first_name", input.first_name},
-                                            {"last_name", input.last_name}});
+    user = {r[0][0].as<int64_t>(), input.email, input.first_name, input.last_name, r[0][1].c_str()};
+    Event event = MakeEvent(
+        "UserCreated",
+        {{"email", input.email}, {"first_name", input.first_name}, {"last_name", input.last_name}});
     if (Status e = writer_.Enqueue(tx, event); !e.ok()) return e;  // rolls back the user too
     tx.commit();
     return Status::Ok();
   });
   if (!s.ok()) {
-    if (s.code() != StatusCode::kConflict) log::Error("eventlog.service", "create user failed", {{"error", s.ToString()}});
+    if (s.code() != StatusCode::kConflict)
+      log::Error("eventlog.service", "create user failed", {{"error", s.ToString()}});
     return s;
   }
   log::Info("eventlog.service", "user created", {{"user_id", user.id}});

@@ -97,20 +97,23 @@ struct HttpApi::Impl {
       PostUsers(req, res);
       log::Info(kLogger, "request", {{"method", "POST"}, {"status", res.status}});
     });
-    server.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) { Healthz(res); });
+    server.Get("/healthz",
+               [this](const httplib::Request&, httplib::Response& res) { Healthz(res); });
     server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
       if (!res.body.empty()) return;
       if (res.status == 413) {
-        ReplyError(res, 413, "request body over " + std::to_string(kMaxRequestBodyBytes) + " bytes");
+        ReplyError(res, 413,
+                   "request body over " + std::to_string(kMaxRequestBodyBytes) + " bytes");
       } else if (res.status == 404) {
         ReplyError(res, 404, "not found");
       } else {
         ReplyError(res, res.status, "request failed");
       }
     });
-    server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-      ReplyError(res, 500, "internal error");
-    });
+    server.set_exception_handler(
+        [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+          ReplyError(res, 500, "internal error");
+        });
   }
 };
 
