@@ -1,0 +1,77 @@
+# eventlog: `make run` starts everything, `make test` runs every test. Both install what is
+# missing (Debian packages), build, and start a loopback PostgreSQL and ClickHouse under var/.
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+BUILD := build/default
+ASAN := build/asan
+BIN := $(BUILD)/eventlog
+
+.PHONY: all install deps build build-asan env services migrate run stop test test-unit \
+        test-integration test-faults lint format bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake --preset default >/dev/null
+	@cmake --build --preset default -j$(JOBS)
+
+build-asan: deps
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j$(JOBS) --target eventlog_unit_tests
+
+# The seed's `make install`: packages and a build.
+install: build
+
+# .env from the template, unless you already have one.
+env:
+	@[ -f .env ] || { cp .env.example .env; echo "created .env from .env.example"; }
+
+# Loopback servers, unless DATABASE_URL / CLICKHOUSE_HOST in the environment point elsewhere.
+services: deps
+	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/services.sh start-pg; else echo "using DATABASE_URL from the environment"; fi
+	@if [ -z "$${CLICKHOUSE_HOST:-}" ]; then scripts/services.sh start-ch; else echo "using CLICKHOUSE_HOST from the environment"; fi
+
+migrate: build env services
+	@$(BIN) migrate
+
+run: migrate
+	@scripts/run.sh start
+
+stop:
+	@scripts/run.sh stop
+	@scripts/services.sh stop
+	@EVENTLOG_VAR_DIR=$(CURDIR)/var/faults PG_PORT=55433 CH_HTTP_PORT=58124 CH_TCP_PORT=59001 scripts/services.sh stop
+
+test: build build-asan
+	@scripts/services.sh start
+	@echo "== unit tests (ASan + UBSan)"
+	@ctest --test-dir $(ASAN) -L unit --output-on-failure -j$(JOBS)
+	@echo "== unit, integration and fault tests"
+	@ctest --test-dir $(BUILD) --output-on-failure
+
+test-unit: build-asan
+	@ctest --test-dir $(ASAN) -L unit --output-on-failure -j$(JOBS)
+
+test-integration: build
+	@scripts/services.sh start
+	@ctest --test-dir $(BUILD) -L integration --output-on-failure
+
+test-faults: build
+	@ctest --test-dir $(BUILD) -L faults --output-on-failure
+
+lint: build
+	@echo "== clang-format"
+	@clang-format --dry-run -Werror $$(git ls-files '*.cc' '*.h')
+	@echo "== clang-tidy"
+	@clang-tidy -p $(BUILD) --quiet $$(git ls-files '*.cc' | grep -v '^bench/') 2>&1 | \
+	  grep -v -E '^[0-9]+ warnings? generated|^Suppressed|^Use -header-filter|^$$' ; \
+	  test $${PIPESTATUS[0]} -eq 0
+
+format:
+	@clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf build
