@@ -1,0 +1,95 @@
+// The eventlog binary as a user runs it: exit codes, configuration errors, migrate twice.
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <future>
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/test_env.h"
+
+namespace eventlog::testing {
+namespace {
+
+struct CliRun {
+  int exit_code;
+  std::string output;  // stdout and stderr
+};
+
+// Runs the binary with `env` (VAR=value ...) in front, from an empty directory, no .env.
+CliRun RunEventlog(const std::string& env, const std::string& args) {
+  std::string cmd =
+      "cd /tmp && env " + env + " " + EVENTLOG_BIN + " --env-file /dev/null " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string ServerEnv() {
+  const TestServers& s = Servers();
+  return "DATABASE_URL=" + s.database_url +
+         " CLICKHOUSE_HOST=127.0.0.1 CLICKHOUSE_PORT=" + std::to_string(s.clickhouse.port) +
+         " CLICKHOUSE_USER=eventlog CLICKHOUSE_PASSWORD=eventlog"
+         " CLICKHOUSE_SCHEMA=" +
+         s.clickhouse.database;
+}
+
+class CliTest : public IntegrationTest {};
+
+TEST_F(CliTest, InvalidSettingNamesTheVariableAndExits2) {
+  CliRun r = RunEventlog("CLICKHOUSE_PORT=abc", "status");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("CLICKHOUSE_PORT=\"abc\""), std::string::npos) << r.output;
+  r = RunEventlog("EVENTLOG_BATCH_SIZE=0", "relay");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("EVENTLOG_BATCH_SIZE"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, BadUsageExits2AndHelpExits0) {
+  EXPECT_EQ(RunEventlog("", "no-such-command").exit_code, 2);
+  EXPECT_EQ(RunEventlog("", "").exit_code, 2);
+  for (const char* cmd : {"migrate", "serve", "relay", "status", "requeue"}) {
+    CliRun r = RunEventlog("", std::string(cmd) + " --help");
+    EXPECT_EQ(r.exit_code, 0) << cmd;
+    EXPECT_NE(r.output.find("Usage"), std::string::npos) << cmd;
+  }
+  EXPECT_EQ(RunEventlog(ServerEnv(), "requeue").exit_code, 2);
+}
+
+TEST_F(CliTest, MigrateIsIdempotentAndSafeFromTwoProcessesAtOnce) {
+  auto a = std::async(std::launch::async, [] { return RunEventlog(ServerEnv(), "migrate"); });
+  auto b = std::async(std::launch::async, [] { return RunEventlog(ServerEnv(), "migrate"); });
+  CliRun ra = a.get(), rb = b.get();
+  EXPECT_EQ(ra.exit_code, 0) << ra.output;
+  EXPECT_EQ(rb.exit_code, 0) << rb.output;
+  EXPECT_EQ(PgScalar("SELECT count(*) FROM eventlog_schema_migrations WHERE target = 'postgres'"),
+            "2");
+}
+
+TEST_F(CliTest, StatusReportsDepthInJson) {
+  PgExec(
+      "INSERT INTO event_outbox (event_id, event_type, event_date_time, environment, event_context)"
+      " VALUES (gen_random_uuid(), 'x', now(), 'Test', '{}')");
+  CliRun r = RunEventlog(ServerEnv(), "status --json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j["pending"], 1);
+  EXPECT_EQ(j["dead_letters"], 0);
+  EXPECT_GE(j["oldest_pending_age_s"].get<double>(), 0.0);
+}
+
+TEST_F(CliTest, SecretsNeverAppearInOutput) {
+  std::string env = ServerEnv();
+  env.replace(env.find("CLICKHOUSE_PASSWORD=eventlog"), 28, "CLICKHOUSE_PASSWORD=hunter2-secret");
+  env.replace(env.find("eventlog:eventlog@"), 18, "eventlog:pg-secret-pw@");
+  CliRun r = RunEventlog(env + " LOG_FORMAT=json", "migrate");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.output.find("hunter2-secret"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("pg-secret-pw"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace eventlog::testing

@@ -1,0 +1,106 @@
+// The users service over HTTP: the API's answers to good and bad input, and to a lost database.
+#include "service/http_api.h"
+
+#include <httplib.h>
+
+#include <thread>
+
+#include "tests/integration/test_env.h"
+
+namespace eventlog::testing {
+namespace {
+
+// Serves the API on a free loopback port for one test.
+class ServedApi {
+ public:
+  explicit ServedApi(const std::string& database_url)
+      : pool_(database_url, 2),
+        writer_("Test", 1 << 20),
+        create_(pool_, writer_),
+        api_(pool_, create_) {
+    port_ = api_.BindToAnyPort("127.0.0.1");
+    thread_ = std::thread([this] { api_.ListenAfterBind(); });
+  }
+  ~ServedApi() {
+    api_.Stop();
+    thread_.join();
+  }
+  httplib::Client Client() const { return httplib::Client("127.0.0.1", port_); }
+
+ private:
+  PgPool pool_;
+  OutboxWriter writer_;
+  CreateUser create_;
+  HttpApi api_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+class HttpApiTest : public IntegrationTest {};
+
+httplib::Result Post(ServedApi& api, const std::string& body) {
+  return api.Client().Post("/users", body, "application/json");
+}
+
+TEST_F(HttpApiTest, CreatesUserWith201AndEnqueuesEvent) {
+  ServedApi api(Servers().database_url);
+  auto res = Post(api, R"({"email":"ada@example.com","first_name":"Ada","last_name":"Lovelace"})");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 201);
+  auto body = nlohmann::json::parse(res->body);
+  EXPECT_EQ(body["email"], "ada@example.com");
+  EXPECT_EQ(body["first_name"], "Ada");
+  EXPECT_TRUE(body["id"].is_number());
+  EXPECT_EQ(PgCount("event_outbox"), 1);
+}
+
+TEST_F(HttpApiTest, DuplicateEmailIs409WithTheSeedsMessage) {
+  ServedApi api(Servers().database_url);
+  ASSERT_EQ(Post(api, R"({"email":"a@example.com"})")->status, 201);
+  auto res = Post(api, R"({"email":"a@example.com"})");
+  EXPECT_EQ(res->status, 409);
+  EXPECT_EQ(nlohmann::json::parse(res->body),
+            nlohmann::json({{"error", "User with this email already exists"}}));
+  EXPECT_EQ(PgCount("event_outbox"), 1);
+}
+
+TEST_F(HttpApiTest, BadInputGetsA4xxWithAMessageAndWritesNothing) {
+  ServedApi api(Servers().database_url);
+  struct Case {
+    std::string body;
+    int status;
+  };
+  for (const Case& c : std::vector<Case>{{"{not json", 400},
+                                         {"[1,2]", 400},
+                                         {R"({"first_name":"x"})", 400},
+                                         {R"({"email":""})", 400},
+                                         {R"({"email":42})", 400},
+                                         {R"({"email":"no-at-sign"})", 422},
+                                         {R"({"email":"a@b"})", 422},
+                                         {R"({"email":"a b@example.com"})", 422},
+                                         {std::string(70 * 1024, 'x'), 413}}) {
+    auto res = Post(api, c.body);
+    ASSERT_TRUE(res) << c.body.substr(0, 40);
+    EXPECT_EQ(res->status, c.status) << c.body.substr(0, 40);
+    auto body = nlohmann::json::parse(res->body, nullptr, false);
+    EXPECT_TRUE(body.is_object() && body.contains("error")) << res->body;
+  }
+  EXPECT_EQ(PgCount("users"), 0);
+  EXPECT_EQ(PgCount("event_outbox"), 0);
+}
+
+TEST_F(HttpApiTest, HealthzIs200WhenPostgresAnswers) {
+  ServedApi api(Servers().database_url);
+  auto res = api.Client().Get("/healthz");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+}
+
+TEST_F(HttpApiTest, DatabaseDownGives503NotACrash) {
+  ServedApi api("postgresql://eventlog:eventlog@127.0.0.1:1/eventlog?connect_timeout=1");
+  EXPECT_EQ(Post(api, R"({"email":"a@example.com"})")->status, 503);
+  EXPECT_EQ(api.Client().Get("/healthz")->status, 503);
+}
+
+}  // namespace
+}  // namespace eventlog::testing

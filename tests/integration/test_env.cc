@@ -1,0 +1,124 @@
+#include "tests/integration/test_env.h"
+
+#include <cstdlib>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "clickhouse/clickhouse_schema.h"
+#include "core/migration.h"
+#include "observe/logger.h"
+#include "outbox/pg_migrator.h"
+
+namespace eventlog::testing {
+namespace {
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? v : fallback;
+}
+
+void CreateDatabases(const TestServers& s) {
+  pqxx::connection admin(
+      EnvOr("EVENTLOG_TEST_ADMIN_URL", "postgresql://eventlog:eventlog@127.0.0.1:55432/eventlog"));
+  pqxx::nontransaction tx(admin);
+  if (tx.exec("SELECT 1 FROM pg_database WHERE datname = 'eventlog_test'").empty()) {
+    tx.exec0("CREATE DATABASE eventlog_test");
+  }
+  ClickHouseOptions root = s.clickhouse;
+  root.database = "default";
+  ClickHouseClient ch(root);
+  auto r = ch.Execute("CREATE DATABASE IF NOT EXISTS " + s.clickhouse.database);
+  if (!r.ok()) throw std::runtime_error(r.status().ToString());
+}
+
+void MigrateOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    log::Init(LogFormat::kConsole, "warn");  // keep test output to what matters
+    const TestServers& s = Servers();
+    CreateDatabases(s);
+    PgMigrator migrator(s.database_url);
+    std::vector<std::string> applied;
+    Status st = migrator.Lock();
+    if (st.ok()) st = migrator.ApplyPostgres(PostgresMigrations(), applied);
+    ClickHouseClient ch(s.clickhouse);
+    if (st.ok()) st = ApplyClickHouseMigrations(ch, s.table, migrator, applied);
+    if (!st.ok()) throw std::runtime_error("migrate test databases: " + st.ToString());
+  });
+}
+
+}  // namespace
+
+const TestServers& Servers() {
+  static const TestServers servers = [] {
+    TestServers s;
+    s.database_url = EnvOr("EVENTLOG_TEST_DATABASE_URL",
+                           "postgresql://eventlog:eventlog@127.0.0.1:55432/eventlog_test");
+    s.clickhouse.host = "127.0.0.1";
+    s.clickhouse.port = std::stoi(EnvOr("EVENTLOG_TEST_CLICKHOUSE_PORT", "58123"));
+    s.clickhouse.user = "eventlog";
+    s.clickhouse.password = "eventlog";
+    s.clickhouse.database = "eventlog_test";
+    s.clickhouse.timeout_ms = 5000;
+    return s;
+  }();
+  return servers;
+}
+
+Config TestConfig() {
+  const TestServers& s = Servers();
+  Config c;
+  c.database_url = s.database_url;
+  c.clickhouse_host = s.clickhouse.host;
+  c.clickhouse_port = s.clickhouse.port;
+  c.clickhouse_user = s.clickhouse.user;
+  c.clickhouse_password = s.clickhouse.password;
+  c.clickhouse_schema = s.clickhouse.database;
+  c.environment = "Test";
+  return c;
+}
+
+void IntegrationTest::SetUp() {
+  MigrateOnce();
+  PgExec(
+      "TRUNCATE users, event_outbox, eventlog_batches, event_dead_letters; "
+      "UPDATE eventlog_counters SET value = 0");
+  ChScalar("TRUNCATE TABLE event_log");
+}
+
+void IntegrationTest::PgExec(const std::string& sql) {
+  pqxx::connection c(Servers().database_url);
+  pqxx::work tx(c);
+  tx.exec(sql);
+  tx.commit();
+}
+
+std::string IntegrationTest::PgScalar(const std::string& sql) {
+  pqxx::connection c(Servers().database_url);
+  pqxx::nontransaction tx(c);
+  pqxx::result r = tx.exec(sql);
+  return r.empty() || r[0][0].is_null() ? "" : r[0][0].c_str();
+}
+
+std::string IntegrationTest::ChScalar(const std::string& sql) {
+  ClickHouseClient ch(Servers().clickhouse);
+  auto r = ch.Execute(sql);
+  EXPECT_TRUE(r.ok()) << sql << ": " << r.status().ToString();
+  if (!r.ok()) return "";
+  std::string v = r.value();
+  while (!v.empty() && v.back() == '\n') v.pop_back();
+  return v;
+}
+
+bool IntegrationTest::WaitFor(const std::function<bool()>& condition,
+                              std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return condition();
+}
+
+}  // namespace eventlog::testing
