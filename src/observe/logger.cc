@@ -1,12 +1,13 @@
 #include "observe/logger.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <mutex>
+
+#include "core/row_codec.h"
 
 namespace eventlog::log {
 namespace {
@@ -114,9 +115,11 @@ void Write(Level level, std::string_view logger_name, std::string_view message,
   LogFormat format;
   auto logger = CurrentLogger(format);
   if (!logger->should_log(ToSpdlog(level))) return;
-  auto now =
-      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
-  std::string ts = fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", now);
+  auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  std::string ts = FormatUtcDateTime(now_us, 6) + "Z";  // RFC 3339, UTC, microseconds
+  ts[10] = 'T';
   Fields all = Merge(fields);
   std::string line = format == LogFormat::kJson
                          ? FormatJsonLine(ts, level, logger_name, message, all)
