@@ -31,7 +31,7 @@ struct Config {
   int poll_interval_ms = 1000;        // idle wait between polls
   int lease_ms = 30000;               // a claimed batch is taken over after this without heartbeat
   int retry_base_ms = 200;            // first retry delay; doubles per attempt, with jitter
-  int retry_max_ms = 60000;           // cap of the retry delay
+  int retry_max_ms = 10000;           // cap of the retry delay
   int max_attempts = 5;               // rejected rows go to dead letters after this many tries
   int shutdown_timeout_ms = 10000;    // SIGTERM -> exit 0 within this
   int64_t max_event_bytes = 1 << 20;  // an event context larger than this is refused
