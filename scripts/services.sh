@@ -23,7 +23,24 @@ wait_for() { # wait_for <what> <seconds> <command...>
 
 pg_as() { runuser -u postgres -- "$@"; }
 
+# PostgreSQL runs as the postgres user, who may not reach a checkout under a private home
+# (/root is 0700). Then its data goes to /var/tmp, linked from var/.
+place_pg_dir() {
+  mkdir -p "$var"
+  if [ -L "$pg_dir" ] || pg_as test -x "$var" 2>/dev/null; then return 0; fi
+  local elsewhere
+  elsewhere=/var/tmp/eventlog-pg-$(printf '%s' "$pg_dir" | md5sum | cut -c1-12)
+  mkdir -p "$elsewhere"
+  ln -sfn "$elsewhere" "$pg_dir"
+  log "PostgreSQL data in $elsewhere (postgres cannot reach $var)"
+}
+
+# Paths handed to PostgreSQL must not pass through a directory postgres cannot enter.
+resolve_pg_dir() { [ -L "$pg_dir" ] && pg_dir=$(readlink -f "$pg_dir"); return 0; }
+
 start_pg() {
+  place_pg_dir
+  resolve_pg_dir
   mkdir -p "$pg_dir"; chown postgres:postgres "$pg_dir"; chmod 700 "$pg_dir"
   if [ ! -f "$pg_dir/data/PG_VERSION" ]; then
     pg_as "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
@@ -52,6 +69,7 @@ CONF
 }
 
 stop_pg() {
+  resolve_pg_dir
   [ -f "$pg_dir/data/postmaster.pid" ] || return 0
   pg_as "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w -t 60 stop >/dev/null 2>&1 || true
 }
@@ -124,6 +142,7 @@ case ${1:-} in
   stop-ch) stop_ch ;;
   kill-ch) stop_ch KILL ;;
   status)
+    resolve_pg_dir
     pg_as "$pg_bin/pg_ctl" -D "$pg_dir/data" status >/dev/null 2>&1 && echo "postgresql: running on $pg_port" || echo "postgresql: stopped"
     ch_alive && echo "clickhouse: running on $ch_http" || echo "clickhouse: stopped" ;;
   *) echo "usage: $0 start|stop|status|start-pg|stop-pg|start-ch|stop-ch|kill-ch" >&2; exit 2 ;;

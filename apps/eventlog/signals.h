@@ -45,7 +45,7 @@ class ShutdownSignal {
       finished_ = true;
     }
     cv_.notify_all();
-    pthread_kill(waiter_.native_handle(), SIGTERM);  // ends a sigwait still pending
+    pthread_kill(waiter_.native_handle(), SIGINT);  // ends a sigwait still pending
     waiter_.join();
   }
 

@@ -15,7 +15,7 @@ Status CatchPg(const std::function<Status()>& fn) {
   } catch (const pqxx::unique_violation& e) {
     return {StatusCode::kConflict, e.what()};
   } catch (const pqxx::sql_error& e) {
-    const std::string state = e.sqlstate();
+    const std::string& state = e.sqlstate();
     // 57P0x: server shutting down or restarting; 08xxx: connection; 40xxx: serialization,
     // deadlock; 53xxx: out of resources. All worth retrying.
     if (state.rfind("57P", 0) == 0 || state.rfind("08", 0) == 0 || state.rfind("40", 0) == 0 ||

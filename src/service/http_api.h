@@ -7,7 +7,7 @@
 
 namespace eventlog {
 
-inline constexpr size_t kMaxRequestBodyBytes = 64 * 1024;
+inline constexpr size_t kMaxRequestBodyBytes = size_t{64} * 1024;
 
 // The users service over HTTP (cpp-httplib):
 //   POST /users  {email, first_name, last_name} -> 201 user | 400 | 409 | 413 | 422 | 503
