@@ -62,6 +62,10 @@ test-integration: build
 test-faults: build
 	@ctest --test-dir $(BUILD) -L faults --output-on-failure
 
+bench: build
+	@scripts/services.sh start
+	@$(BUILD)/eventlog_bench
+
 lint: build
 	@echo "== clang-format"
 	@clang-format --dry-run -Werror $$(git ls-files '*.cc' '*.h')

@@ -16,7 +16,7 @@ struct RelayPolicy {
   int batch_size = 100;
   int max_attempts = 5;  // rejected rows go to dead letters on this attempt
   std::chrono::milliseconds retry_base{200};
-  std::chrono::milliseconds retry_max{60000};
+  std::chrono::milliseconds retry_max{10000};
   std::chrono::milliseconds poll_interval{1000};
 };
 

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -174,6 +175,19 @@ std::string Trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
+// A value: 'quoted' or "quoted" (taken as is), or bare up to a " #" comment.
+std::optional<std::string> ParseDotEnvValue(const std::string& raw) {
+  if (!raw.empty() && (raw.front() == '"' || raw.front() == '\'')) {
+    auto close = raw.find(raw.front(), 1);
+    if (close == std::string::npos) return std::nullopt;
+    std::string rest = Trim(raw.substr(close + 1));
+    if (!rest.empty() && rest.front() != '#') return std::nullopt;
+    return raw.substr(1, close - 1);
+  }
+  auto hash = raw.find(" #");
+  return hash == std::string::npos ? raw : Trim(raw.substr(0, hash));
+}
+
 }  // namespace
 
 Result<Config> LoadConfig(const EnvMap& env) {
@@ -201,14 +215,12 @@ Result<EnvMap> ParseDotEnv(const std::string& text) {
       return Status(StatusCode::kInvalidArgument,
                     ".env line " + std::to_string(line_no) + " is not KEY=VALUE");
     }
-    std::string value = Trim(line.substr(eq + 1));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
-        value.back() == value.front()) {
-      value = value.substr(1, value.size() - 2);
-    } else if (auto hash = value.find(" #"); hash != std::string::npos) {
-      value = Trim(value.substr(0, hash));
+    auto value = ParseDotEnvValue(Trim(line.substr(eq + 1)));
+    if (!value) {
+      return Status(StatusCode::kInvalidArgument,
+                    ".env line " + std::to_string(line_no) + " has an unterminated quote");
     }
-    out[key] = value;
+    out[key] = *value;
   }
   return out;
 }

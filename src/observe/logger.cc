@@ -58,19 +58,21 @@ spdlog::level::level_enum ToSpdlog(Level level) {
   return spdlog::level::info;
 }
 
-// Bound context first, then the line's own fields; a later key replaces an earlier one.
+// Bound context (outer to inner), then the line's own fields; a later key replaces an earlier
+// one in place, so each key appears once.
 Fields Merge(const Fields& fields) {
-  Fields all = tls_bound;
-  for (const auto& kv : fields) {
-    bool replaced = false;
+  Fields all;
+  auto put = [&all](const std::pair<std::string, nlohmann::json>& kv) {
     for (auto& existing : all) {
       if (existing.first == kv.first) {
         existing.second = kv.second;
-        replaced = true;
+        return;
       }
     }
-    if (!replaced) all.push_back(kv);
-  }
+    all.push_back(kv);
+  };
+  for (const auto& kv : tls_bound) put(kv);
+  for (const auto& kv : fields) put(kv);
   return all;
 }
 

@@ -1,0 +1,71 @@
+#include "relay/batch_delivery.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/relay_test_fixture.h"
+
+namespace eventlog {
+namespace {
+
+using testing::kNetworkDown;
+using testing::MakeRows;
+
+// DeliverIsolatingRejects on its own.
+
+class DeliverTest : public testing::RelayTest {
+ protected:
+  DeliveryReport Deliver(const std::vector<OutboxRow>& rows) {
+    return DeliverIsolatingRejects(sink_, rows, [&] {
+      ++checks_;
+      return Status::Ok();
+    });
+  }
+  int checks_ = 0;
+};
+
+TEST_F(DeliverTest, IsolatesEachRejectedRowAndDeliversTheRest) {
+  auto rows = MakeRows(100);
+  sink_.RejectIf([&](const OutboxRow& r) {
+    return r.event_id == rows[10].event_id || r.event_id == rows[77].event_id;
+  });
+  DeliveryReport report = Deliver(rows);
+  EXPECT_TRUE(report.failure.ok());
+  EXPECT_EQ(report.delivered, 98);
+  ASSERT_EQ(report.rejected.size(), 2u);
+  EXPECT_EQ(report.rejected[0].row, rows[10]);
+  EXPECT_EQ(report.rejected[1].row, rows[77]);
+  EXPECT_NE(report.rejected[0].error.find(rows[10].event_id), std::string::npos);
+  EXPECT_TRUE(report.undelivered.empty());
+  EXPECT_EQ(report.inserts, sink_.insert_calls());
+  EXPECT_EQ(checks_, report.inserts);        // a lease check before every INSERT
+  EXPECT_LE(report.inserts, 2 * 2 * 7 + 1);  // about 2 log2(n) per rejected row
+  EXPECT_EQ(sink_.rows().size(), 98u);
+}
+
+TEST_F(DeliverTest, AFailureStopsTheSplitAndKeepsTheRestUndelivered) {
+  auto rows = MakeRows(100);
+  sink_.RejectIf([&](const OutboxRow& r) { return r.event_id == rows[60].event_id; });
+  int calls = 0;
+  sink_.SetBeforeInsert([&](const std::vector<OutboxRow>&) {
+    if (++calls == 3) sink_.FailNextInserts(1, kNetworkDown);  // the right half fails
+  });
+  DeliveryReport report = Deliver(rows);
+  EXPECT_EQ(report.failure.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(report.inserts, 3);
+  EXPECT_EQ(report.delivered, 50);
+  EXPECT_TRUE(report.rejected.empty());
+  EXPECT_EQ(report.undelivered, std::vector<OutboxRow>(rows.begin() + 50, rows.end()));
+}
+
+TEST_F(DeliverTest, ALeaseCheckErrorSendsNothing) {
+  auto rows = MakeRows(5);
+  DeliveryReport report = DeliverIsolatingRejects(
+      sink_, rows, [] { return Status(StatusCode::kLeaseLost, "taken over"); });
+  EXPECT_EQ(report.failure.code(), StatusCode::kLeaseLost);
+  EXPECT_EQ(report.inserts, 0);
+  EXPECT_EQ(sink_.insert_calls(), 0);
+  EXPECT_EQ(report.undelivered, rows);
+}
+
+}  // namespace
+}  // namespace eventlog
