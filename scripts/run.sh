@@ -8,10 +8,13 @@ mkdir -p "$run"
 
 start_one() { # start_one <name> <args...>
   local name=$1; shift
-  if [ -f "$run/$name.pid" ] && kill -0 "$(cat "$run/$name.pid")" 2>/dev/null; then
+  if [ -f "$run/$name.pid" ] && ps -o comm= -p "$(cat "$run/$name.pid")" 2>/dev/null | grep -q eventlog; then
     echo "run: $name already running (pid $(cat "$run/$name.pid"))"; return 0
   fi
-  (cd "$repo" && setsid "$bin" "$@" >>"$run/$name.log" 2>&1 </dev/null & echo $! >"$run/$name.pid")
+  # The child writes its own PID before exec'ing the binary: setsid may fork, so $! is not it.
+  (cd "$repo" && setsid bash -c 'echo $$ >"$0"; exec "$@"' "$run/$name.pid" "$bin" "$@" \
+    >>"$run/$name.log" 2>&1 </dev/null &)
+  for _ in $(seq 1 50); do [ -s "$run/$name.pid" ] && break; sleep 0.1; done
   echo "run: $name started (pid $(cat "$run/$name.pid"), log var/run/$name.log)"
 }
 

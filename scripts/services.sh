@@ -111,16 +111,23 @@ CONF
 CONF
 }
 
-ch_pid() { [ -f "$ch_dir/server.pid" ] && cat "$ch_dir/server.pid"; }
-ch_alive() { local p; p=$(ch_pid) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+# The server's own PID, from the status file it writes (setsid may fork, so $! is not it),
+# and only if that process is still our server: stop only what we started.
+ch_pid() {
+  local p
+  p=$(sed -n 's/^PID: //p' "$ch_dir/data/status" 2>/dev/null) || return 1
+  [ -n "$p" ] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$ch_dir/config.xml" && echo "$p"
+}
+ch_alive() { ch_pid >/dev/null; }
 
 start_ch() {
   if ch_alive; then log "ClickHouse already running"; else
     write_ch_config
     (cd "$ch_dir" && setsid /usr/sbin/clickhouse-server --config-file="$ch_dir/config.xml" \
-      >"$ch_dir/log/stdout.log" 2>&1 </dev/null & echo $! >"$ch_dir/server.pid")
+      >"$ch_dir/log/stdout.log" 2>&1 </dev/null &)
   fi
   wait_for ClickHouse 60 curl -sf "http://127.0.0.1:$ch_http/ping"
+  wait_for "ClickHouse PID" 10 ch_alive
   log "ClickHouse on 127.0.0.1:$ch_http (data $ch_dir)"
 }
 
@@ -130,7 +137,8 @@ stop_ch() { # stop_ch [signal]
   p=$(ch_pid); kill -"$sig" "$p" 2>/dev/null || true
   for _ in $(seq 1 300); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
-  rm -f "$ch_dir/server.pid"
+  for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  return 0
 }
 
 case ${1:-} in

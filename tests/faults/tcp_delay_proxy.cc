@@ -1,0 +1,128 @@
+#include "tests/faults/tcp_delay_proxy.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace eventlog::faults {
+namespace {
+
+sockaddr_in Loopback(int port) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return addr;
+}
+
+bool SendAll(int fd, const char* data, size_t n) {
+  while (n > 0) {
+    ssize_t w = send(fd, data, n, MSG_NOSIGNAL);
+    if (w <= 0) return false;
+    data += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+}  // namespace
+
+TcpDelayProxy::TcpDelayProxy(int upstream_port) : upstream_port_(upstream_port) {
+  listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr = Loopback(0);
+  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      listen(listen_fd_, 64) != 0) {
+    throw std::runtime_error("proxy: cannot listen on loopback");
+  }
+  socklen_t len = sizeof addr;
+  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+  port_ = ntohs(addr.sin_port);
+  acceptor_ = std::thread([this] { AcceptLoop(); });
+}
+
+TcpDelayProxy::~TcpDelayProxy() {
+  stop_ = true;
+  shutdown(listen_fd_, SHUT_RDWR);
+  acceptor_.join();
+  close(listen_fd_);
+  std::vector<std::thread> workers;
+  {
+    std::lock_guard lock(mu_);
+    for (int fd : open_fds_) shutdown(fd, SHUT_RDWR);
+    workers.swap(workers_);
+  }
+  for (auto& t : workers) t.join();
+}
+
+void TcpDelayProxy::AcceptLoop() {
+  while (!stop_) {
+    pollfd p{listen_fd_, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    int client = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client < 0) continue;
+    ++connections_;
+    std::lock_guard lock(mu_);
+    workers_.emplace_back([this, client] { Serve(client); });
+  }
+}
+
+void TcpDelayProxy::Serve(int client_fd) {
+  int upstream = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr = Loopback(upstream_port_);
+  if (connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(upstream);
+    close(client_fd);
+    return;
+  }
+  int one = 1;
+  setsockopt(upstream, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(client_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  {
+    std::lock_guard lock(mu_);
+    open_fds_.push_back(client_fd);
+    open_fds_.push_back(upstream);
+  }
+  std::atomic<bool> awaiting{false};
+  std::thread responses([&] { Pump(upstream, client_fd, true, awaiting); });
+  Pump(client_fd, upstream, false, awaiting);
+  responses.join();
+  if (awaiting.exchange(false)) --awaiting_;
+  std::lock_guard lock(mu_);
+  std::erase_if(open_fds_, [&](int fd) { return fd == client_fd || fd == upstream; });
+  close(client_fd);
+  close(upstream);
+}
+
+// Copies until either side closes, then shuts both down so the other pump ends too.
+void TcpDelayProxy::Pump(int from_fd, int to_fd, bool is_response, std::atomic<bool>& awaiting) {
+  char buf[16384];
+  while (true) {
+    ssize_t n = recv(from_fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    if (is_response && awaiting.exchange(false)) --awaiting_;
+    if (is_response && drop_responses_) {
+      ++dropped_responses_;
+      break;
+    }
+    int64_t delay_ms = is_response ? delay_ms_.load() : 0;
+    if (delay_ms > 0) {
+      ++delayed_responses_;
+      // Injected latency, not a wait for a condition: hold the response, then send it.
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    }
+    if (!SendAll(to_fd, buf, static_cast<size_t>(n))) break;
+    if (!is_response && !awaiting.exchange(true)) ++awaiting_;
+  }
+  shutdown(from_fd, SHUT_RDWR);
+  shutdown(to_fd, SHUT_RDWR);
+}
+
+}  // namespace eventlog::faults
