@@ -140,7 +140,7 @@ double BulkIngestRate(const Setup& s, int n) {
   ClickHouseSink sink(s.ch, "event_log");
   Check(sink.Probe(), "probe");
   auto start = Clock::now();
-  Check(sink.Insert(rows), "bulk insert");
+  Check(sink.Insert(0, rows), "bulk insert");
   return n / Seconds(start);
 }
 

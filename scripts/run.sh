@@ -12,8 +12,8 @@ start_one() { # start_one <name> <args...>
     echo "run: $name already running (pid $(cat "$run/$name.pid"))"; return 0
   fi
   # The child writes its own PID before exec'ing the binary: setsid may fork, so $! is not it.
-  (cd "$repo" && setsid bash -c 'echo $$ >"$0"; exec "$@"' "$run/$name.pid" "$bin" "$@" \
-    >>"$run/$name.log" 2>&1 </dev/null &)
+  (cd "$repo" && exec setsid -f bash -c 'echo $$ >"$0"; exec "$@"' "$run/$name.pid" "$bin" "$@" \
+    >>"$run/$name.log" 2>&1 </dev/null)
   for _ in $(seq 1 50); do [ -s "$run/$name.pid" ] && break; sleep 0.1; done
   echo "run: $name started (pid $(cat "$run/$name.pid"), log var/run/$name.log)"
 }

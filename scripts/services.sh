@@ -123,8 +123,9 @@ ch_alive() { ch_pid >/dev/null; }
 start_ch() {
   if ch_alive; then log "ClickHouse already running"; else
     write_ch_config
-    (cd "$ch_dir" && setsid /usr/sbin/clickhouse-server --config-file="$ch_dir/config.xml" \
-      >"$ch_dir/log/stdout.log" 2>&1 </dev/null &)
+    # setsid -f: the server gets its own session and nothing of ours waits on it.
+    (cd "$ch_dir" && exec setsid -f /usr/sbin/clickhouse-server --config-file="$ch_dir/config.xml" \
+      >"$ch_dir/log/stdout.log" 2>&1 </dev/null)
   fi
   wait_for ClickHouse 60 curl -sf "http://127.0.0.1:$ch_http/ping"
   wait_for "ClickHouse PID" 10 ch_alive

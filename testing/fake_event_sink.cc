@@ -5,7 +5,7 @@
 
 namespace eventlog::testing {
 
-Status FakeEventSink::Insert(const std::vector<OutboxRow>& rows) {
+Status FakeEventSink::Insert(int64_t /*batch_id*/, const std::vector<OutboxRow>& rows) {
   InsertHook hook;
   {
     std::lock_guard lock(mu_);
@@ -34,7 +34,7 @@ Status FakeEventSink::Insert(const std::vector<OutboxRow>& rows) {
 }
 
 Result<std::unordered_set<std::string>> FakeEventSink::FindPresent(
-    const std::vector<OutboxRow>& rows) {
+    int64_t /*batch_id*/, const std::vector<OutboxRow>& rows) {
   std::lock_guard lock(mu_);
   ++find_present_calls_;
   if (fail_find_ > 0) {

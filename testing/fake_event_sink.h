@@ -19,8 +19,9 @@ class FakeEventSink : public EventSink {
 
   // Order of effects: the hook, an injected failure, a rejection, the rows stored, then a
   // lost response. Every call is counted, failed or not.
-  Status Insert(const std::vector<OutboxRow>& rows) override;
-  Result<std::unordered_set<std::string>> FindPresent(const std::vector<OutboxRow>& rows) override;
+  Status Insert(int64_t batch_id, const std::vector<OutboxRow>& rows) override;
+  Result<std::unordered_set<std::string>> FindPresent(int64_t batch_id,
+                                                      const std::vector<OutboxRow>& rows) override;
 
   // An Insert holding any row that matches `bad` fails as a whole with kRejected and
   // ClickHouse code 376; the message names `reason` and the first bad row's event id.

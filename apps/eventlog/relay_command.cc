@@ -38,7 +38,7 @@ int RunRelay(const Config& config) {
   std::atomic<bool> stop{false};
   std::atomic<bool> abort_request{false};
   auto clock = MakeRealClock();
-  // SIGTERM: finish the batch in flight. Past 80% of EVENTLOG_SHUTDOWN_TIMEOUT_MS, abort its
+  // SIGTERM: finish the batch in flight. Past half of EVENTLOG_SHUTDOWN_TIMEOUT_MS, abort its
   // ClickHouse request instead: the batch goes back to the ledger and we still exit 0 in time.
   ShutdownSignal on_signal(
       [&] {
@@ -46,8 +46,7 @@ int RunRelay(const Config& config) {
         stop = true;
         clock->Wake();
       },
-      std::chrono::milliseconds(config.shutdown_timeout_ms * 8 / 10),
-      [&] { abort_request = true; });
+      std::chrono::milliseconds(config.shutdown_timeout_ms / 2), [&] { abort_request = true; });
   ClickHouseOptions ch = ToClickHouseOptions(config);
   ch.abort = &abort_request;
   ClickHouseSink sink(ch, config.clickhouse_event_log_table);

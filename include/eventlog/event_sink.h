@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -14,12 +15,14 @@ class EventSink {
  public:
   virtual ~EventSink() = default;
   // Inserts all rows in one request, all or nothing. kRejected when the server refuses the
-  // data; retryable codes for network and server trouble.
-  virtual Status Insert(const std::vector<OutboxRow>& rows) = 0;
+  // data; retryable codes for network and server trouble. Requests for one `batch_id` (0: none)
+  // never run at once on the server: a request while an earlier one of the same batch still
+  // runs (its client gave up, the server did not) fails as kUnavailable.
+  virtual Status Insert(int64_t batch_id, const std::vector<OutboxRow>& rows) = 0;
   // The event ids among `rows` the sink already holds (for recovering a batch that may have
-  // been inserted before its relay died).
+  // been inserted before its relay died), seen after any INSERT of the batch has finished.
   virtual Result<std::unordered_set<std::string>> FindPresent(
-      const std::vector<OutboxRow>& rows) = 0;
+      int64_t batch_id, const std::vector<OutboxRow>& rows) = 0;
 };
 
 }  // namespace eventlog

@@ -67,7 +67,15 @@ Status ClickHouseSink::Remember(Status s) {
   return s;
 }
 
-Status ClickHouseSink::Insert(const std::vector<OutboxRow>& rows) {
+std::map<std::string, std::string> ClickHouseSink::BatchSettings(int64_t batch_id) const {
+  std::map<std::string, std::string> settings = kLargeQuery;
+  if (batch_id > 0) {
+    settings["query_id"] = "eventlog-" + qualified_table_ + "-batch-" + std::to_string(batch_id);
+  }
+  return settings;
+}
+
+Status ClickHouseSink::Insert(int64_t batch_id, const std::vector<OutboxRow>& rows) {
   if (rows.empty()) return Status::Ok();
   auto column = LearnTimeColumn();
   if (!column.ok()) return column.status();
@@ -81,12 +89,12 @@ Status ClickHouseSink::Insert(const std::vector<OutboxRow>& rows) {
   }
   auto r = client_.Execute("INSERT INTO " + qualified_table_ + " (" + std::string(kInsertColumns) +
                                ") FORMAT TabSeparated",
-                           EncodeForClickHouse(rows, column.value()));
+                           EncodeForClickHouse(rows, column.value()), BatchSettings(batch_id));
   return Remember(r.ok() ? Status::Ok() : r.status());
 }
 
 Result<std::unordered_set<std::string>> ClickHouseSink::FindPresent(
-    const std::vector<OutboxRow>& rows) {
+    int64_t batch_id, const std::vector<OutboxRow>& rows) {
   std::unordered_set<std::string> present;
   if (rows.empty()) return present;
   auto column = LearnTimeColumn();
@@ -113,7 +121,7 @@ Result<std::unordered_set<std::string>> ClickHouseSink::FindPresent(
                       " AND event_date_time <= " + bound(hi + kUsPerSecond) +
                       " AND event_type IN (" + type_list + ") AND event_id IN (" + ids +
                       ") FORMAT TabSeparated";
-  auto r = client_.Execute(query, {}, kLargeQuery);
+  auto r = client_.Execute(query, {}, BatchSettings(batch_id));
   if (!r.ok()) return Remember(r.status());
   std::string_view body = r.value();
   while (!body.empty()) {

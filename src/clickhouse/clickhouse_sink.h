@@ -16,8 +16,9 @@ class ClickHouseSink : public EventSink {
  public:
   ClickHouseSink(ClickHouseOptions options, std::string table);
 
-  Status Insert(const std::vector<OutboxRow>& rows) override;
-  Result<std::unordered_set<std::string>> FindPresent(const std::vector<OutboxRow>& rows) override;
+  Status Insert(int64_t batch_id, const std::vector<OutboxRow>& rows) override;
+  Result<std::unordered_set<std::string>> FindPresent(int64_t batch_id,
+                                                      const std::vector<OutboxRow>& rows) override;
 
   // Connects and reads the schema now (start-up check); Insert does it lazily too.
   Status Probe();
@@ -25,6 +26,10 @@ class ClickHouseSink : public EventSink {
  private:
   Result<TimeColumn> LearnTimeColumn();
   Status Remember(Status s);  // forgets the schema after a schema error
+  // ClickHouse refuses a query whose query_id is still running (code 216): every request of a
+  // batch carries the batch's id, so a recovery check never overlaps an INSERT the server is
+  // still executing after its client timed out.
+  std::map<std::string, std::string> BatchSettings(int64_t batch_id) const;
 
   ClickHouseClient client_;
   std::string table_;

@@ -32,9 +32,32 @@ size_t ReadHeader(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
-int CheckAbort(void* flag, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  auto* abort = static_cast<const std::atomic<bool>*>(flag);
-  return abort != nullptr && abort->load() ? 1 : 0;
+// Runs the transfer on the multi interface, polling `abort` every 50 ms: a blocked request
+// (e.g. waiting for a slow server's answer) can be abandoned at once, which the progress
+// callback (called about once a second when idle) cannot promise.
+CURLcode PerformAbortable(CURLM* multi, CURL* easy, const std::atomic<bool>* abort) {
+  curl_multi_add_handle(multi, easy);
+  CURLcode result = CURLE_OK;
+  for (int running = 1; running > 0;) {
+    if (curl_multi_perform(multi, &running) != CURLM_OK) {
+      result = CURLE_SEND_ERROR;
+      break;
+    }
+    if (running == 0) break;
+    if (abort != nullptr && abort->load()) {
+      result = CURLE_ABORTED_BY_CALLBACK;
+      break;
+    }
+    curl_multi_poll(multi, nullptr, 0, 50, nullptr);
+  }
+  int pending = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi, &pending)) {
+    if (msg->msg == CURLMSG_DONE && msg->easy_handle == easy && result == CURLE_OK) {
+      result = msg->data.result;
+    }
+  }
+  curl_multi_remove_handle(multi, easy);
+  return result;
 }
 
 std::string Escape(CURL* curl, const std::string& s) {
@@ -47,6 +70,7 @@ std::string Escape(CURL* curl, const std::string& s) {
 }  // namespace
 
 struct ClickHouseClient::Impl {
+  CURLM* multi = nullptr;  // owns the connection cache: the keep-alive connection lives here
   CURL* curl = nullptr;
   curl_slist* headers = nullptr;
 };
@@ -54,6 +78,7 @@ struct ClickHouseClient::Impl {
 ClickHouseClient::ClickHouseClient(ClickHouseOptions options)
     : options_(std::move(options)), impl_(std::make_unique<Impl>()) {
   GlobalInitOnce();
+  impl_->multi = curl_multi_init();
   impl_->curl = curl_easy_init();
   impl_->headers =
       curl_slist_append(impl_->headers, ("X-ClickHouse-User: " + options_.user).c_str());
@@ -66,12 +91,13 @@ ClickHouseClient::ClickHouseClient(ClickHouseOptions options)
 ClickHouseClient::~ClickHouseClient() {
   curl_slist_free_all(impl_->headers);
   curl_easy_cleanup(impl_->curl);
+  curl_multi_cleanup(impl_->multi);
 }
 
 Result<std::string> ClickHouseClient::Execute(const std::string& query, const std::string& body,
                                               const std::map<std::string, std::string>& settings) {
   CURL* curl = impl_->curl;
-  curl_easy_reset(curl);  // keeps the connection cache: the keep-alive connection is reused
+  curl_easy_reset(curl);  // options only: connections stay in the multi handle's cache
   std::string url = options_.protocol + "://" + options_.host + ":" +
                     std::to_string(options_.port) + "/?database=" + Escape(curl, options_.database);
   for (const auto& [k, v] : settings) url += "&" + Escape(curl, k) + "=" + Escape(curl, v);
@@ -97,11 +123,8 @@ Result<std::string> ClickHouseClient::Execute(const std::string& query, const st
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip responses when offered
-  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, CheckAbort);
-  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, options_.abort);
 
-  CURLcode rc = curl_easy_perform(curl);
+  CURLcode rc = PerformAbortable(impl_->multi, curl, options_.abort);
   if (rc != CURLE_OK) {
     // Transport failure: the request may or may not have reached the server.
     return Status(StatusCode::kUnavailable, std::string("ClickHouse at ") + options_.host + ":" +

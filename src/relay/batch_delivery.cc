@@ -3,7 +3,7 @@
 namespace eventlog {
 namespace {
 
-void Deliver(EventSink& sink, std::vector<OutboxRow> rows,
+void Deliver(EventSink& sink, int64_t batch_id, std::vector<OutboxRow> rows,
              const std::function<Status()>& before_insert, DeliveryReport& report) {
   if (rows.empty()) return;
   if (!report.failure.ok()) {  // an earlier part failed: keep the rest for the retry
@@ -12,7 +12,7 @@ void Deliver(EventSink& sink, std::vector<OutboxRow> rows,
   }
   Status s = before_insert();
   if (s.ok()) {
-    s = sink.Insert(rows);
+    s = sink.Insert(batch_id, rows);
     ++report.inserts;
   }
   if (s.ok()) {
@@ -26,17 +26,18 @@ void Deliver(EventSink& sink, std::vector<OutboxRow> rows,
     auto mid = rows.begin() + static_cast<std::ptrdiff_t>(rows.size() / 2);
     std::vector<OutboxRow> right(std::make_move_iterator(mid), std::make_move_iterator(rows.end()));
     rows.erase(mid, rows.end());
-    Deliver(sink, std::move(rows), before_insert, report);
-    Deliver(sink, std::move(right), before_insert, report);
+    Deliver(sink, batch_id, std::move(rows), before_insert, report);
+    Deliver(sink, batch_id, std::move(right), before_insert, report);
   }
 }
 
 }  // namespace
 
-DeliveryReport DeliverIsolatingRejects(EventSink& sink, const std::vector<OutboxRow>& rows,
+DeliveryReport DeliverIsolatingRejects(EventSink& sink, int64_t batch_id,
+                                       const std::vector<OutboxRow>& rows,
                                        const std::function<Status()>& before_insert) {
   DeliveryReport report;
-  Deliver(sink, rows, before_insert, report);
+  Deliver(sink, batch_id, rows, before_insert, report);
   return report;
 }
 

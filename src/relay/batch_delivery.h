@@ -20,7 +20,8 @@ struct DeliveryReport {
 // Inserts `rows` in one request; when the server rejects the data, splits the rows in halves
 // and recurses until each rejected row stands alone, delivering every other row.
 // `before_insert` runs before each request (lease renewal); its error stops the delivery.
-DeliveryReport DeliverIsolatingRejects(EventSink& sink, const std::vector<OutboxRow>& rows,
+DeliveryReport DeliverIsolatingRejects(EventSink& sink, int64_t batch_id,
+                                       const std::vector<OutboxRow>& rows,
                                        const std::function<Status()>& before_insert);
 
 }  // namespace eventlog

@@ -15,7 +15,7 @@ using testing::MakeRows;
 class DeliverTest : public testing::RelayTest {
  protected:
   DeliveryReport Deliver(const std::vector<OutboxRow>& rows) {
-    return DeliverIsolatingRejects(sink_, rows, [&] {
+    return DeliverIsolatingRejects(sink_, 1, rows, [&] {
       ++checks_;
       return Status::Ok();
     });
@@ -60,7 +60,7 @@ TEST_F(DeliverTest, AFailureStopsTheSplitAndKeepsTheRestUndelivered) {
 TEST_F(DeliverTest, ALeaseCheckErrorSendsNothing) {
   auto rows = MakeRows(5);
   DeliveryReport report = DeliverIsolatingRejects(
-      sink_, rows, [] { return Status(StatusCode::kLeaseLost, "taken over"); });
+      sink_, 1, rows, [] { return Status(StatusCode::kLeaseLost, "taken over"); });
   EXPECT_EQ(report.failure.code(), StatusCode::kLeaseLost);
   EXPECT_EQ(report.inserts, 0);
   EXPECT_EQ(sink_.insert_calls(), 0);

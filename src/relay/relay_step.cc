@@ -16,8 +16,9 @@ std::chrono::milliseconds RetryDelay(int attempt, const RelayPolicy& policy) {
 }
 
 // Drops the rows ClickHouse already holds (a recovered batch whose INSERT may have landed).
-Status SkipPresent(EventSink& sink, std::vector<OutboxRow>& rows, StepOutcome& out) {
-  auto present = sink.FindPresent(rows);
+Status SkipPresent(EventSink& sink, int64_t batch_id, std::vector<OutboxRow>& rows,
+                   StepOutcome& out) {
+  auto present = sink.FindPresent(batch_id, rows);
   if (!present.ok()) return present.status();
   std::erase_if(rows, [&](const OutboxRow& r) { return present->count(r.event_id) > 0; });
   out.already_present = static_cast<int64_t>(present->size());
@@ -80,7 +81,7 @@ StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy&
 
   std::vector<OutboxRow> rows = batch.rows;
   if (batch.recovered) {
-    if (Status s = SkipPresent(sink, rows, out); !s.ok()) {
+    if (Status s = SkipPresent(sink, batch.batch_id, rows, out); !s.ok()) {
       out.error = s;
       GiveBack(store, batch,
                {.remaining = std::move(rows),
@@ -90,7 +91,8 @@ StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy&
       return out;
     }
   }
-  DeliveryReport report = DeliverIsolatingRejects(sink, rows, [&] { return store.Renew(batch); });
+  DeliveryReport report =
+      DeliverIsolatingRejects(sink, batch.batch_id, rows, [&] { return store.Renew(batch); });
   out.inserts = report.inserts;
   out.delivered = report.delivered;
   if (report.failure.code() == StatusCode::kLeaseLost) {

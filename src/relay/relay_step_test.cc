@@ -235,7 +235,7 @@ TEST_F(RelayStepTest, BatchInsertedByARelayThatCrashedBeforeMarkingIsNotResent) 
   store_.Add(rows);
   auto crashed = store_.Claim(policy_.batch_size);
   ASSERT_TRUE(crashed.ok() && crashed->has_value());
-  ASSERT_TRUE(sink_.Insert(std::vector<OutboxRow>(rows.begin(), rows.begin() + 12)).ok());
+  ASSERT_TRUE(sink_.Insert(0, std::vector<OutboxRow>(rows.begin(), rows.begin() + 12)).ok());
   store_.ExpireAllLeases();
 
   StepOutcome o = Step();

@@ -39,33 +39,6 @@ void ServicesOrFail(const std::string& command) {
   }
 }
 
-// The clickhouse-server process of var/faults, from the PID line of its lock file. Read from
-// there because scripts/services.sh records the PID of the setsid wrapper, not the server's.
-pid_t ClickHousePid() {
-  std::ifstream status(VarDir() + "/clickhouse/data/status");
-  std::string word;
-  pid_t pid = 0;
-  if (!(status >> word >> pid) || word != "PID:") return 0;
-  std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
-  std::stringstream text;
-  text << cmdline.rdbuf();
-  bool ours = text.str().find(VarDir() + "/clickhouse/config.xml") != std::string::npos;
-  return ours ? pid : 0;
-}
-
-void SignalClickHouse(int signo) {
-  pid_t pid = ClickHousePid();
-  if (pid > 0) {
-    kill(pid, signo);
-    bool gone = WaitUntil([&] { return kill(pid, 0) != 0; }, std::chrono::seconds(30));
-    if (!gone) {
-      kill(pid, SIGKILL);
-      ADD_FAILURE() << "clickhouse-server " << pid << " ignored signal " << signo;
-    }
-  }
-  ServicesOrFail("stop-ch");  // drops the stale PID file so start-ch starts a new server
-}
-
 // event_log as `eventlog migrate` created it, to re-create it between cases.
 std::string& EventLogDdl() {
   static std::string ddl;
@@ -85,13 +58,11 @@ void FaultEnvironment::SetUp() {
   ASSERT_EQ(EventLogDdl().rfind("CREATE TABLE", 0), 0u) << EventLogDdl();
 }
 
-void FaultEnvironment::TearDown() {
-  SignalClickHouse(SIGTERM);
-  ServicesOrFail("stop");
-}
+void FaultEnvironment::TearDown() { ServicesOrFail("stop"); }
 
-void StopClickHouse() { SignalClickHouse(SIGTERM); }
-void KillClickHouse() { SignalClickHouse(SIGKILL); }
+// services.sh signals the server by the PID in its status file and waits until it is gone.
+void StopClickHouse() { ServicesOrFail("stop-ch"); }
+void KillClickHouse() { ServicesOrFail("kill-ch"); }
 void StartClickHouse() { ServicesOrFail("start-ch"); }
 void StopPostgres() { ServicesOrFail("stop-pg"); }
 void StartPostgres() { ServicesOrFail("start-pg"); }

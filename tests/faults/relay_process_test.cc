@@ -76,7 +76,7 @@ TEST_F(RelayProcessTest, RelaysKilledAtRandom) {
 }
 
 // SIGTERM to a relay under load exits 0 within EVENTLOG_SHUTDOWN_TIMEOUT_MS and loses
-// nothing. Every other stop lands while an INSERT is held 900 ms by the proxy, past 80% of
+// nothing. Every other stop lands while an INSERT is held 900 ms by the proxy, past half of
 // the shutdown timeout: the relay must abort it and give the batch back (its rows may have
 // been committed: the next relay's presence check must then skip them).
 TEST_F(RelayProcessTest, GracefulShutdownUnderLoad) {

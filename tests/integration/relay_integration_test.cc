@@ -21,15 +21,16 @@ using std::chrono::milliseconds;
 class CountingSink : public EventSink {
  public:
   explicit CountingSink(EventSink& inner) : inner_(inner) {}
-  Status Insert(const std::vector<OutboxRow>& rows) override {
+  Status Insert(int64_t batch_id, const std::vector<OutboxRow>& rows) override {
     {
       std::lock_guard lock(mu_);
       sizes_.push_back(rows.size());
     }
-    return inner_.Insert(rows);
+    return inner_.Insert(batch_id, rows);
   }
-  Result<std::unordered_set<std::string>> FindPresent(const std::vector<OutboxRow>& rows) override {
-    return inner_.FindPresent(rows);
+  Result<std::unordered_set<std::string>> FindPresent(int64_t batch_id,
+                                                      const std::vector<OutboxRow>& rows) override {
+    return inner_.FindPresent(batch_id, rows);
   }
   std::vector<size_t> sizes() {
     std::lock_guard lock(mu_);
@@ -152,7 +153,7 @@ TEST_F(RelayIntegrationTest, BatchOfADeadRelayIsTakenOverWithoutDuplicates) {
   // The first relay claims and inserts, then "dies" before marking the batch.
   auto claimed = dying.Claim(100);
   ASSERT_TRUE(claimed.ok() && claimed->has_value());
-  ASSERT_TRUE(sink.Insert((*claimed)->rows).ok());
+  ASSERT_TRUE(sink.Insert((*claimed)->batch_id, (*claimed)->rows).ok());
 
   auto survivor = Store(milliseconds(30000), "survivor");
   // Not while the lease runs: nothing to take.
