@@ -122,6 +122,14 @@ Result<std::string> ClickHouseClient::Execute(const std::string& query, const st
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_ms));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (!body.empty()) {
+    // An INSERT gets a connection of its own. On a reused connection that dies before any
+    // answer, libcurl silently sends the request again on a new one: if the server had run
+    // the first copy (it answers only at the end), the rows would land twice. Reads and DDL
+    // are safe to repeat and keep using the keep-alive connection.
+    curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
+  }
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip responses when offered
 
   CURLcode rc = PerformAbortable(impl_->multi, curl, options_.abort);

@@ -22,8 +22,9 @@ struct ClickHouseOptions {
   const std::atomic<bool>* abort = nullptr;
 };
 
-// ClickHouse's HTTP interface over one reused keep-alive connection (libcurl). One request at
-// a time: use one client per thread.
+// ClickHouse's HTTP interface (libcurl): queries reuse one keep-alive connection; an INSERT with
+// data opens its own, because libcurl re-sends a request whose reused connection died before
+// answering, which could store an INSERT twice. One request at a time: one client per thread.
 class ClickHouseClient {
  public:
   explicit ClickHouseClient(ClickHouseOptions options);
