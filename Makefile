@@ -70,8 +70,8 @@ lint: build
 	@echo "== clang-format"
 	@clang-format --dry-run -Werror $$(git ls-files '*.cc' '*.h')
 	@echo "== clang-tidy"
-	@clang-tidy -p $(BUILD) --quiet $$(git ls-files '*.cc' | grep -v '^bench/') 2>&1 | \
-	  grep -v -E '^[0-9]+ warnings? generated|^Suppressed|^Use -header-filter|^$$' ; \
+	@run-clang-tidy -p $(BUILD) -j $(JOBS) -quiet $$(git ls-files '*.cc') 2>&1 | \
+	  grep -v -E '^[0-9]+ warnings? generated|^Suppressed|^Use -header-filter|^clang-tidy-14 |^$$' ; \
 	  test $${PIPESTATUS[0]} -eq 0
 
 format:

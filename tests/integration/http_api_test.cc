@@ -78,7 +78,7 @@ TEST_F(HttpApiTest, BadInputGetsA4xxWithAMessageAndWritesNothing) {
                                          {R"({"email":"no-at-sign"})", 422},
                                          {R"({"email":"a@b"})", 422},
                                          {R"({"email":"a b@example.com"})", 422},
-                                         {std::string(70 * 1024, 'x'), 413}}) {
+                                         {std::string(size_t{70} * 1024, 'x'), 413}}) {
     auto res = Post(api, c.body);
     ASSERT_TRUE(res) << c.body.substr(0, 40);
     EXPECT_EQ(res->status, c.status) << c.body.substr(0, 40);
