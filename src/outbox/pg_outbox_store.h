@@ -25,9 +25,15 @@ class PgOutboxStore : public OutboxStore {
   Result<std::optional<Batch>> TakeOverDueBatch(pqxx::connection& conn);
   Result<std::optional<Batch>> ClaimNewRows(pqxx::connection& conn, int max_rows);
 
+  // Remembers when this relay last set a lease (steady clock, taken after PostgreSQL set it), so
+  // Renew can skip the round trip while most of the lease is surely left.
+  void NoteLeaseSet(const Batch& batch);
+
   PgPool conn_;
   std::string owner_;
   std::chrono::milliseconds lease_;
+  int64_t leased_token_ = 0;
+  std::chrono::steady_clock::time_point leased_at_;
 };
 
 }  // namespace eventlog
