@@ -102,7 +102,6 @@ Result<std::string> ClickHouseClient::Execute(const std::string& query, const st
                     std::to_string(options_.port) + "/?database=" + Escape(curl, options_.database);
   for (const auto& [k, v] : settings) url += "&" + Escape(curl, k) + "=" + Escape(curl, v);
   const std::string* payload = &query;
-  std::string with_data;
   if (!body.empty()) {
     url += "&query=" + Escape(curl, query);
     payload = &body;
