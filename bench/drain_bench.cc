@@ -9,13 +9,10 @@
 #include <pqxx/pqxx>
 #include <string>
 
-#include "clickhouse/clickhouse_schema.h"
 #include "clickhouse/clickhouse_sink.h"
-#include "core/migration.h"
 #include "eventlog/outbox_writer.h"
 #include "eventlog/relay.h"
 #include "observe/logger.h"
-#include "outbox/pg_migrator.h"
 #include "outbox/pg_outbox_store.h"
 
 namespace eventlog::bench {
@@ -62,16 +59,16 @@ void Prepare(const Setup& s) {
       tx.exec0("CREATE DATABASE eventlog_bench");
     }
   }
-  ClickHouseOptions root = s.ch;
-  root.database = "default";
-  ClickHouseClient admin_ch(root);
-  Check(admin_ch.Execute("CREATE DATABASE IF NOT EXISTS eventlog_bench").status(), "create db");
-  PgMigrator migrator(s.url);
-  std::vector<std::string> applied;
-  Check(migrator.Lock(), "lock");
-  Check(migrator.ApplyPostgres(PostgresMigrations(), applied), "migrate postgres");
-  ClickHouseClient ch(s.ch);
-  Check(ApplyClickHouseMigrations(ch, "event_log", migrator, applied), "migrate clickhouse");
+  // The schema comes from `eventlog migrate` itself (it creates the ClickHouse database too).
+  std::string cmd = "env DATABASE_URL='" + s.url +
+                    "' CLICKHOUSE_PORT=" + std::to_string(s.ch.port) +
+                    " CLICKHOUSE_USER=eventlog CLICKHOUSE_PASSWORD=eventlog "
+                    "CLICKHOUSE_SCHEMA=eventlog_bench LOG_LEVEL=warn " EVENTLOG_BIN
+                    " --env-file /dev/null migrate";
+  if (std::system(cmd.c_str()) != 0) {
+    std::fprintf(stderr, "bench: eventlog migrate failed\n");
+    std::exit(1);
+  }
 }
 
 void Reset(const Setup& s) {

@@ -16,8 +16,12 @@ int Migrate(const Config& config) {
   Status s = migrator.Lock();
   if (s.ok()) s = migrator.ApplyPostgres(PostgresMigrations(), applied);
   if (s.ok()) {
-    ClickHouseClient client(ToClickHouseOptions(config));
-    s = ApplyClickHouseMigrations(client, config.clickhouse_event_log_table, migrator, applied);
+    // Connect to `default`: CLICKHOUSE_SCHEMA may not exist yet; the migration creates it.
+    ClickHouseOptions options = ToClickHouseOptions(config);
+    options.database = "default";
+    ClickHouseClient client(options);
+    s = ApplyClickHouseMigrations(client, config.clickhouse_schema,
+                                  config.clickhouse_event_log_table, migrator, applied);
   }
   if (!s.ok()) {
     log::Error("eventlog.migrate", "migration failed", {{"error", s.ToString()}});

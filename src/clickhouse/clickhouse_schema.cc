@@ -41,8 +41,9 @@ Result<ServerVersion> ReadServerVersion(ClickHouseClient& client) {
   return ParseServerVersion(r.value());
 }
 
-Status ApplyClickHouseMigrations(ClickHouseClient& client, const std::string& table,
-                                 MigrationLedger& ledger, std::vector<std::string>& applied) {
+Status ApplyClickHouseMigrations(ClickHouseClient& client, const std::string& database,
+                                 const std::string& table, MigrationLedger& ledger,
+                                 std::vector<std::string>& applied) {
   auto version = ReadServerVersion(client);
   if (!version.ok()) return version.status();
   auto done = ledger.Applied("clickhouse");
@@ -53,7 +54,7 @@ Status ApplyClickHouseMigrations(ClickHouseClient& client, const std::string& ta
   // lives in PostgreSQL and cannot see a ClickHouse server that was replaced or wiped.
   for (const Migration& m : ClickHouseMigrations()) {
     std::string sql = m.sql;
-    ReplaceAll(sql, "{database}", client.options().database);
+    ReplaceAll(sql, "{database}", database);
     ReplaceAll(sql, "{table}", table);
     ReplaceAll(sql, "{time_type}", time_type);
     for (const std::string& stmt : SplitStatements(sql)) {

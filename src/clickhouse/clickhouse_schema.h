@@ -20,8 +20,10 @@ Result<ServerVersion> ParseServerVersion(const std::string& text);
 
 // Applies the ClickHouse migrations (all idempotent; `applied` gets those new to `ledger`), with
 // the event_log time column typed for this server (DateTime64(6, 'UTC') from 20.1 on,
-// DateTime('UTC') before).
-Status ApplyClickHouseMigrations(ClickHouseClient& client, const std::string& table,
-                                 MigrationLedger& ledger, std::vector<std::string>& applied);
+// DateTime('UTC') before). Statements name `database`.`table` and the first creates the
+// database, so `client` should be connected to a database that exists (e.g. default).
+Status ApplyClickHouseMigrations(ClickHouseClient& client, const std::string& database,
+                                 const std::string& table, MigrationLedger& ledger,
+                                 std::vector<std::string>& applied);
 
 }  // namespace eventlog

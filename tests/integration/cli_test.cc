@@ -69,6 +69,18 @@ TEST_F(CliTest, MigrateIsIdempotentAndSafeFromTwoProcessesAtOnce) {
             "2");
 }
 
+TEST_F(CliTest, MigrateCreatesAClickHouseDatabaseThatDoesNotExistYet) {
+  ChScalar("DROP DATABASE IF EXISTS eventlog_fresh");
+  std::string env = ServerEnv();
+  env.replace(env.find("CLICKHOUSE_SCHEMA=eventlog_test"), 31, "CLICKHOUSE_SCHEMA=eventlog_fresh");
+  CliRun r = RunEventlog(env, "migrate");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(ChScalar("SELECT count() FROM system.tables WHERE database = 'eventlog_fresh' AND "
+                     "name = 'event_log'"),
+            "1");
+  ChScalar("DROP DATABASE IF EXISTS eventlog_fresh");
+}
+
 TEST_F(CliTest, StatusReportsDepthInJson) {
   PgExec(
       "INSERT INTO event_outbox (event_id, event_type, event_date_time, environment, event_context)"

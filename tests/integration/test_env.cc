@@ -5,10 +5,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
-#include "clickhouse/clickhouse_schema.h"
-#include "core/migration.h"
 #include "observe/logger.h"
-#include "outbox/pg_migrator.h"
 
 namespace eventlog::testing {
 namespace {
@@ -18,18 +15,14 @@ std::string EnvOr(const char* name, const std::string& fallback) {
   return v != nullptr && *v != '\0' ? v : fallback;
 }
 
-void CreateDatabases(const TestServers& s) {
+// PostgreSQL databases are the operator's to create; `eventlog migrate` creates ClickHouse's.
+void CreatePostgresDatabase() {
   pqxx::connection admin(
       EnvOr("EVENTLOG_TEST_ADMIN_URL", "postgresql://eventlog:eventlog@127.0.0.1:55432/eventlog"));
   pqxx::nontransaction tx(admin);
   if (tx.exec("SELECT 1 FROM pg_database WHERE datname = 'eventlog_test'").empty()) {
     tx.exec0("CREATE DATABASE eventlog_test");
   }
-  ClickHouseOptions root = s.clickhouse;
-  root.database = "default";
-  ClickHouseClient ch(root);
-  auto r = ch.Execute("CREATE DATABASE IF NOT EXISTS " + s.clickhouse.database);
-  if (!r.ok()) throw std::runtime_error(r.status().ToString());
 }
 
 void MigrateOnce() {
@@ -37,14 +30,16 @@ void MigrateOnce() {
   std::call_once(once, [] {
     log::Init(LogFormat::kConsole, "warn");  // keep test output to what matters
     const TestServers& s = Servers();
-    CreateDatabases(s);
-    PgMigrator migrator(s.database_url);
-    std::vector<std::string> applied;
-    Status st = migrator.Lock();
-    if (st.ok()) st = migrator.ApplyPostgres(PostgresMigrations(), applied);
-    ClickHouseClient ch(s.clickhouse);
-    if (st.ok()) st = ApplyClickHouseMigrations(ch, s.table, migrator, applied);
-    if (!st.ok()) throw std::runtime_error("migrate test databases: " + st.ToString());
+    CreatePostgresDatabase();
+    // The schema comes from `eventlog migrate` itself, as in production.
+    std::string cmd = std::string("env DATABASE_URL='") + s.database_url +
+                      "' CLICKHOUSE_HOST=" + s.clickhouse.host +
+                      " CLICKHOUSE_PORT=" + std::to_string(s.clickhouse.port) +
+                      " CLICKHOUSE_USER=" + s.clickhouse.user +
+                      " CLICKHOUSE_PASSWORD=" + s.clickhouse.password +
+                      " CLICKHOUSE_SCHEMA=" + s.clickhouse.database + " LOG_LEVEL=warn " +
+                      EVENTLOG_BIN + " --env-file /dev/null migrate";
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("eventlog migrate failed");
   });
 }
 
