@@ -56,10 +56,13 @@ int RunRelay(const Config& config) {
   if (Status s = sink.Probe(); !s.ok()) {
     log::Warn(kLogger, "ClickHouse not ready; the relay keeps trying", {{"error", s.ToString()}});
   }
-  log::Info(kLogger, "relay started",
-            {{"batch_size", config.batch_size},
-             {"poll_interval_ms", config.poll_interval_ms},
-             {"lease_ms", config.lease_ms}});
+  log::Info(
+      kLogger, "relay started",
+      {{"batch_size", config.batch_size},
+       {"poll_interval_ms", config.poll_interval_ms},
+       {"lease_ms", config.lease_ms},
+       {"database", RedactUrl(config.database_url)},
+       {"clickhouse", config.clickhouse_host + ":" + std::to_string(config.clickhouse_port)}});
   Relay relay(store, sink, *clock, ToPolicy(config));
   relay.Run(stop);
   log::Info(kLogger, "relay stopped", {{"delivered", relay.delivered()}});

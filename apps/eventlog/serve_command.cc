@@ -17,7 +17,9 @@ int Serve(const Config& config) {
     log::Info("eventlog.serve", "shutting down");
     api.Stop();
   });
-  log::Info("eventlog.serve", "listening", {{"host", config.host}, {"port", config.port}});
+  log::Info(
+      "eventlog.serve", "listening",
+      {{"host", config.host}, {"port", config.port}, {"database", RedactUrl(config.database_url)}});
   if (!api.Listen(config.host, config.port)) {
     log::Error("eventlog.serve", "cannot listen", {{"host", config.host}, {"port", config.port}});
     return kExitFailure;
