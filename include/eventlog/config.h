@@ -39,7 +39,8 @@ struct Config {
   std::string log_level = "info";  // trace|debug|info|warn|error|critical|off
   LogFormat log_format = LogFormat::kJson;
 
-  std::string host = "0.0.0.0";  // where `eventlog serve` listens
+  // Where `eventlog serve` listens: loopback, since the demo service has no authentication.
+  std::string host = "127.0.0.1";
   int port = 8000;
   int db_pool_size = 8;  // PostgreSQL connections of `eventlog serve`
 };

@@ -13,6 +13,9 @@ enum class StatusCode {
   kInvalidArgument,     // bad input from the caller or a bad setting; fix the input
   kUnavailable,         // network, timeout, overload, server restarting: retry later
   kRejected,            // the server refused this data (parse error, limit): isolate the rows
+  kTooLarge,            // the request is too big or heavy for the server as a whole (AST too
+                        // big, too many partitions in one INSERT, memory limit, a timeout
+                        // that repeats): send it again in smaller parts, not unchanged
   kFailedPrecondition,  // schema or credentials wrong (unknown table, auth): retry, alert
   kConflict,            // a uniqueness rule was broken (e.g. email already exists)
   kLeaseLost,           // another relay took the batch over; drop it without touching it

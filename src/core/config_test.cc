@@ -42,7 +42,7 @@ TEST(LoadConfig, EmptyEnvironmentGivesTheDefaults) {
   EXPECT_EQ(c->max_event_bytes, 1 << 20);
   EXPECT_EQ(c->log_level, "info");
   EXPECT_EQ(c->log_format, LogFormat::kJson);
-  EXPECT_EQ(c->host, "0.0.0.0");
+  EXPECT_EQ(c->host, "127.0.0.1");  // loopback: the demo service has no authentication
   EXPECT_EQ(c->port, 8000);
   EXPECT_EQ(c->db_pool_size, 8);
 }

@@ -8,6 +8,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kInvalidArgument: return "invalid_argument";
     case StatusCode::kUnavailable: return "unavailable";
     case StatusCode::kRejected: return "rejected";
+    case StatusCode::kTooLarge: return "too_large";
     case StatusCode::kFailedPrecondition: return "failed_precondition";
     case StatusCode::kConflict: return "conflict";
     case StatusCode::kLeaseLost: return "lease_lost";

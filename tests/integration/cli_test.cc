@@ -72,7 +72,8 @@ TEST_F(CliTest, MigrateIsIdempotentAndSafeFromTwoProcessesAtOnce) {
 TEST_F(CliTest, MigrateCreatesAClickHouseDatabaseThatDoesNotExistYet) {
   ChScalar("DROP DATABASE IF EXISTS eventlog_fresh");
   std::string env = ServerEnv();
-  env.replace(env.find("CLICKHOUSE_SCHEMA=eventlog_test"), 31, "CLICKHOUSE_SCHEMA=eventlog_fresh");
+  const std::string schema = "CLICKHOUSE_SCHEMA=" + Servers().clickhouse.database;
+  env.replace(env.find(schema), schema.size(), "CLICKHOUSE_SCHEMA=eventlog_fresh");
   CliRun r = RunEventlog(env, "migrate");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(ChScalar("SELECT count() FROM system.tables WHERE database = 'eventlog_fresh' AND "

@@ -15,13 +15,18 @@ std::string EnvOr(const char* name, const std::string& fallback) {
   return v != nullptr && *v != '\0' ? v : fallback;
 }
 
+// The name of the test databases, in both servers: EVENTLOG_TEST_DB (default eventlog_test), so
+// that two checkouts or two developers can run the integration tests at once.
+std::string TestDatabaseName() { return EnvOr("EVENTLOG_TEST_DB", "eventlog_test"); }
+
 // PostgreSQL databases are the operator's to create; `eventlog migrate` creates ClickHouse's.
 void CreatePostgresDatabase() {
   pqxx::connection admin(
       EnvOr("EVENTLOG_TEST_ADMIN_URL", "postgresql://eventlog:eventlog@127.0.0.1:55432/eventlog"));
   pqxx::nontransaction tx(admin);
-  if (tx.exec("SELECT 1 FROM pg_database WHERE datname = 'eventlog_test'").empty()) {
-    tx.exec0("CREATE DATABASE eventlog_test");
+  const std::string name = TestDatabaseName();
+  if (tx.exec_params("SELECT 1 FROM pg_database WHERE datname = $1", name).empty()) {
+    tx.exec0("CREATE DATABASE " + tx.quote_name(name));
   }
 }
 
@@ -49,12 +54,12 @@ const TestServers& Servers() {
   static const TestServers servers = [] {
     TestServers s;
     s.database_url = EnvOr("EVENTLOG_TEST_DATABASE_URL",
-                           "postgresql://eventlog:eventlog@127.0.0.1:55432/eventlog_test");
+                           "postgresql://eventlog:eventlog@127.0.0.1:55432/" + TestDatabaseName());
     s.clickhouse.host = "127.0.0.1";
     s.clickhouse.port = std::stoi(EnvOr("EVENTLOG_TEST_CLICKHOUSE_PORT", "58123"));
     s.clickhouse.user = "eventlog";
     s.clickhouse.password = "eventlog";
-    s.clickhouse.database = "eventlog_test";
+    s.clickhouse.database = TestDatabaseName();
     s.clickhouse.timeout_ms = 5000;
     return s;
   }();
