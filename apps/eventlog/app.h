@@ -18,6 +18,8 @@ struct Globals {
 
 // Loads the configuration (environment over .env) and sets up logging. On an invalid setting
 // prints the error naming the variable and returns false: the caller exits kExitUsage.
+// Afterwards both passwords are registered secrets (ScrubSecrets) and config.database_url is
+// the bounded connection string (BoundedPgDsn) every subcommand connects with.
 bool LoadConfigAndLogging(const Globals& globals, Config& config);
 
 // Each subcommand registers itself; its callback stores the exit code in `exit_code`.

@@ -2,7 +2,9 @@
 #include <iostream>
 
 #include "app.h"
+#include "core/secrets.h"
 #include "observe/logger.h"
+#include "outbox/pg_dsn.h"
 
 namespace eventlog::app {
 
@@ -18,6 +20,18 @@ bool LoadConfigAndLogging(const Globals& globals, Config& config) {
     return false;
   }
   config = std::move(loaded.value());
+  // The one place every subcommand passes: from here on, no output may carry a password, and
+  // every connection to PostgreSQL is bounded.
+  RegisterSecret(config.clickhouse_password);
+  auto dsn =
+      BoundedPgDsn(config.database_url, {.connect_timeout_ms = config.db_connect_timeout_ms,
+                                         .statement_timeout_ms = config.db_statement_timeout_ms});
+  if (!dsn.ok()) {
+    std::cerr << "eventlog: invalid configuration: " << dsn.status().message() << "\n";
+    return false;
+  }
+  RegisterPgDsnSecrets(config.database_url);
+  config.database_url = std::move(dsn.value());
   log::Init(config.log_format, config.log_level);
   return true;
 }

@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "app.h"
+#include "core/secrets.h"
 #include "outbox/outbox_admin.h"
 
 namespace eventlog::app {
@@ -29,7 +30,7 @@ void AddRequeueCommand(CLI::App& app, const Globals& globals, int& exit_code) {
     }
     auto moved = RequeueDeadLetters(config.database_url, filter);
     if (!moved.ok()) {
-      std::cerr << "eventlog requeue: " << moved.status().ToString() << "\n";
+      std::cerr << "eventlog requeue: " << ScrubSecrets(moved.status().ToString()) << "\n";
       exit_code = kExitFailure;
       return;
     }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app.h"
+#include "core/secrets.h"
 #include "outbox/outbox_admin.h"
 
 namespace eventlog::app {
@@ -11,12 +12,12 @@ namespace {
 int PrintStatus(const Config& config, bool json, int dead_letter_limit) {
   auto stats = ReadOutboxStats(config.database_url);
   if (!stats.ok()) {
-    std::cerr << "eventlog status: " << stats.status().ToString() << "\n";
+    std::cerr << "eventlog status: " << ScrubSecrets(stats.status().ToString()) << "\n";
     return kExitFailure;
   }
   auto dead = ListDeadLetters(config.database_url, dead_letter_limit);
   if (!dead.ok()) {
-    std::cerr << "eventlog status: " << dead.status().ToString() << "\n";
+    std::cerr << "eventlog status: " << ScrubSecrets(dead.status().ToString()) << "\n";
     return kExitFailure;
   }
   const OutboxStats& s = stats.value();
@@ -28,13 +29,13 @@ int PrintStatus(const Config& config, bool json, int dead_letter_limit) {
                           {"oldest_pending_age_s", s.oldest_pending_age_s},
                           {"delivered", s.delivered},
                           {"dead_letters", s.dead_letters},
-                          {"last_error", s.last_error},
+                          {"last_error", ScrubSecrets(s.last_error)},
                           {"dead_letter_sample", nlohmann::json::array()}};
     for (const auto& d : dead.value()) {
       out["dead_letter_sample"].push_back({{"id", d.id},
                                            {"event_id", d.event_id},
                                            {"event_type", d.event_type},
-                                           {"error", d.error},
+                                           {"error", ScrubSecrets(d.error)},
                                            {"attempts", d.attempts},
                                            {"failed_at", d.failed_at}});
     }
@@ -47,10 +48,11 @@ int PrintStatus(const Config& config, bool json, int dead_letter_limit) {
             << s.oldest_pending_age_s << " s\n"
             << "delivered (processed): " << s.delivered << "\n"
             << "dead letters (failed): " << s.dead_letters << "\n";
-  if (!s.last_error.empty()) std::cout << "last error:            " << s.last_error << "\n";
+  if (!s.last_error.empty())
+    std::cout << "last error:            " << ScrubSecrets(s.last_error) << "\n";
   for (const auto& d : dead.value()) {
     std::cout << "  dead letter " << d.id << "  " << d.event_type << "  " << d.event_id << "  "
-              << d.error.substr(0, 160) << "\n";
+              << ScrubSecrets(d.error).substr(0, 160) << "\n";
   }
   return kExitOk;
 }

@@ -43,6 +43,10 @@ struct Config {
   std::string host = "127.0.0.1";
   int port = 8000;
   int db_pool_size = 8;  // PostgreSQL connections of `eventlog serve`
+  // Every PostgreSQL wait is bounded (added to DATABASE_URL unless it sets them; see pg_dsn.h):
+  int db_connect_timeout_ms = 5000;     // connecting, and a silent network (keepalives, TCP)
+  int db_statement_timeout_ms = 30000;  // per statement and idle-in-transaction gap; 0: none
+  int db_pool_wait_ms = 5000;           // wait for a free pooled connection, then 503
 };
 
 using EnvMap = std::map<std::string, std::string>;

@@ -8,6 +8,8 @@
 #include <regex>
 #include <sstream>
 
+#include "core/secrets.h"
+
 extern char** environ;
 
 namespace eventlog {
@@ -159,6 +161,14 @@ Status ReadService(const EnvMap& env, Config& c) {
       [&] { return ReadString(env, "HOST", c.host); },
       [&] { return ReadInt(env, "PORT", 1, 65535, c.port); },
       [&] { return ReadInt(env, "EVENTLOG_DB_POOL_SIZE", 1, 1000, c.db_pool_size); },
+      [&] {
+        return ReadInt(env, "EVENTLOG_DB_CONNECT_TIMEOUT_MS", 1, 600000, c.db_connect_timeout_ms);
+      },
+      [&] {
+        return ReadInt(env, "EVENTLOG_DB_STATEMENT_TIMEOUT_MS", 0, 86400000,
+                       c.db_statement_timeout_ms);
+      },
+      [&] { return ReadInt(env, "EVENTLOG_DB_POOL_WAIT_MS", 1, 600000, c.db_pool_wait_ms); },
   };
   for (auto& step : steps) {
     if (Status s = step(); !s.ok()) return s;
@@ -246,10 +256,14 @@ Result<EnvMap> ReadEnvironment(const std::string& dotenv_path) {
 }
 
 std::string RedactUrl(const std::string& url) {
-  static const std::regex kUserInfo(R"(^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*):[^@]*@)");
-  static const std::regex kKeyValue(R"((password\s*=\s*)('[^']*'|\S+))");
+  // URL form: everything from the user name to the last '@' before any query, so that a raw
+  // '@', ':' or '/' in the password is masked too (when in doubt, mask more).
+  static const std::regex kUserInfo(R"(^(\s*[a-zA-Z][a-zA-Z0-9+.-]*://[^:/?@]*):[^?]*@)");
+  // key=value form: a quoted value may hold escaped quotes and blanks; an unterminated one
+  // runs to the end.
+  static const std::regex kKeyValue(R"((password\s*=\s*)('(?:[^'\\]|\\.)*('|$)|\S+))");
   std::string out = std::regex_replace(url, kUserInfo, "$1:***@");
-  return std::regex_replace(out, kKeyValue, "$1***");
+  return ScrubSecrets(std::regex_replace(out, kKeyValue, "$1***"));
 }
 
 }  // namespace eventlog

@@ -279,6 +279,32 @@ TEST(RedactUrl, HidesPasswordsInUrls) {
   EXPECT_EQ(q.find("secret"), std::string::npos) << q;
 }
 
+TEST(RedactUrl, HidesRawAtSignsLeadingBlanksAndEscapedQuotes) {
+  EXPECT_EQ(RedactUrl("postgresql://u:p@ss w0rd!@h/db"), "postgresql://u:***@h/db");
+  EXPECT_EQ(RedactUrl("  postgresql://u:p@ss@h/db"), "  postgresql://u:***@h/db");
+  EXPECT_EQ(RedactUrl("postgresql://h:5432/db?application_name=a@b"),
+            "postgresql://h:5432/db?application_name=a@b");
+  EXPECT_EQ(RedactUrl(R"(host=h password='it\'s a secret' dbname=x)"),
+            "host=h password=*** dbname=x");
+  EXPECT_EQ(RedactUrl("host=h password='never closed secret"), "host=h password=***");
+}
+
+TEST(LoadConfig, ReadsThePostgresLimits) {
+  auto c = LoadConfig({{"EVENTLOG_DB_CONNECT_TIMEOUT_MS", "1500"},
+                       {"EVENTLOG_DB_STATEMENT_TIMEOUT_MS", "0"},
+                       {"EVENTLOG_DB_POOL_WAIT_MS", "250"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->db_connect_timeout_ms, 1500);
+  EXPECT_EQ(c->db_statement_timeout_ms, 0);
+  EXPECT_EQ(c->db_pool_wait_ms, 250);
+  Config defaults;
+  EXPECT_EQ(defaults.db_connect_timeout_ms, 5000);
+  EXPECT_EQ(defaults.db_statement_timeout_ms, 30000);
+  EXPECT_EQ(defaults.db_pool_wait_ms, 5000);
+  EXPECT_FALSE(LoadConfig({{"EVENTLOG_DB_POOL_WAIT_MS", "0"}}).ok());
+  EXPECT_FALSE(LoadConfig({{"EVENTLOG_DB_CONNECT_TIMEOUT_MS", "-1"}}).ok());
+}
+
 TEST(RedactUrl, HidesPasswordsInKeyValueForm) {
   EXPECT_EQ(RedactUrl("host=h password=secret dbname=x"), "host=h password=*** dbname=x");
   EXPECT_EQ(RedactUrl("host=h password = 'se cret' dbname=x"), "host=h password = *** dbname=x");

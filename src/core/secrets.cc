@@ -13,18 +13,23 @@ std::mutex& Mutex() {
   return mu;
 }
 
-std::vector<std::string>& Forms() {  // GUARDED_BY(Mutex()); longest first
+std::vector<std::string>& Registered() {  // GUARDED_BY(Mutex()); longest first
   static std::vector<std::string> forms;
   return forms;
 }
 
-// Percent-encodes every byte outside RFC 3986's unreserved set, with `hex` digits.
-std::string UrlEncode(std::string_view s, const char* hex) {
+// Percent-encodes every byte outside RFC 3986's unreserved set and `keep`, with `hex` digits;
+// a space becomes `space` ("%20" or "+", as HTML forms write it).
+std::string UrlEncode(std::string_view s, const char* hex, std::string_view keep = "",
+                      std::string_view space = "") {
   std::string out;
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+        keep.find(ch) != std::string_view::npos) {
       out.push_back(ch);
+    } else if (c == ' ' && !space.empty()) {
+      out += space;
     } else {
       out += '%';
       out += hex[c >> 4];
@@ -32,6 +37,32 @@ std::string UrlEncode(std::string_view s, const char* hex) {
     }
   }
   return out;
+}
+
+// A backslash before each quote and backslash: as libpq's key=value form, JSON and SQL
+// string escapes write the secret.
+std::string BackslashEscape(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '\\' || ch == '\'' || ch == '"') out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
+// Every way a secret is commonly spelled in a URL, a header or an error text.
+std::vector<std::string> Forms(std::string_view secret) {
+  constexpr const char* kUpper = "0123456789ABCDEF";
+  constexpr const char* kLower = "0123456789abcdef";
+  constexpr std::string_view kComponent = "!*'()";  // JavaScript's encodeURIComponent keeps these
+  return {std::string(secret),
+          UrlEncode(secret, kUpper),
+          UrlEncode(secret, kLower),
+          UrlEncode(secret, kUpper, kComponent),
+          UrlEncode(secret, kUpper, "", "+"),
+          UrlEncode(secret, kLower, "", "+"),
+          UrlEncode(secret, kUpper, kComponent, "+"),
+          BackslashEscape(secret)};
 }
 
 void ReplaceAll(std::string& text, const std::string& from) {
@@ -45,10 +76,10 @@ void ReplaceAll(std::string& text, const std::string& from) {
 void RegisterSecret(std::string_view secret) {
   if (secret.size() < 3) return;
   std::lock_guard lock(Mutex());
-  auto& forms = Forms();
-  for (std::string form : {std::string(secret), UrlEncode(secret, "0123456789ABCDEF"),
-                           UrlEncode(secret, "0123456789abcdef")}) {
-    if (std::find(forms.begin(), forms.end(), form) == forms.end()) forms.push_back(form);
+  auto& forms = Registered();
+  for (std::string& form : Forms(secret)) {
+    if (std::find(forms.begin(), forms.end(), form) == forms.end())
+      forms.push_back(std::move(form));
   }
   std::sort(forms.begin(), forms.end(),
             [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
@@ -57,7 +88,7 @@ void RegisterSecret(std::string_view secret) {
 std::string ScrubSecrets(std::string_view text) {
   std::string out(text);
   std::lock_guard lock(Mutex());
-  for (const std::string& form : Forms()) ReplaceAll(out, form);
+  for (const std::string& form : Registered()) ReplaceAll(out, form);
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "core/row_codec.h"
+#include "core/secrets.h"
 
 namespace eventlog::log {
 namespace {
@@ -85,6 +86,16 @@ std::string FormatConsoleLine(std::string_view ts, Level level, std::string_view
   return line;
 }
 
+// Masks registered secrets in every string of `v`, nested ones too: error texts from servers
+// and libraries may quote a password, and no line may carry one.
+void Scrub(nlohmann::json& v) {
+  if (v.is_string()) {
+    v = ScrubSecrets(v.get_ref<const std::string&>());
+  } else if (v.is_structured()) {
+    for (auto& item : v) Scrub(item);
+  }
+}
+
 }  // namespace
 
 void Init(LogFormat format, const std::string& level, std::shared_ptr<spdlog::sinks::sink> sink) {
@@ -123,9 +134,11 @@ void Write(Level level, std::string_view logger_name, std::string_view message,
   std::string ts = FormatUtcDateTime(now_us, 6) + "Z";  // RFC 3339, UTC, microseconds
   ts[10] = 'T';
   Fields all = Merge(fields);
+  for (auto& kv : all) Scrub(kv.second);
+  std::string text = ScrubSecrets(message);
   std::string line = format == LogFormat::kJson
-                         ? FormatJsonLine(ts, level, logger_name, message, all)
-                         : FormatConsoleLine(ts, level, logger_name, message, all);
+                         ? FormatJsonLine(ts, level, logger_name, text, all)
+                         : FormatConsoleLine(ts, level, logger_name, text, all);
   logger->log(ToSpdlog(level), line);
 }
 

@@ -2,9 +2,21 @@
 
 #include <pqxx/except>
 
-namespace eventlog {
+#include "core/secrets.h"
 
-Status CatchPg(const std::function<Status()>& fn) {
+namespace eventlog {
+namespace {
+
+// 57P0x: server shutting down or restarting; 57014: statement_timeout or a cancel; 08xxx:
+// connection; 40xxx: serialization, deadlock; 53xxx: out of resources. All worth retrying.
+bool Retryable(const std::string& state) {
+  for (const char* prefix : {"57P", "57014", "08", "40", "53"}) {
+    if (state.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
+Status Caught(const std::function<Status()>& fn) {
   try {
     return fn();
   } catch (const pqxx::broken_connection& e) {
@@ -16,16 +28,20 @@ Status CatchPg(const std::function<Status()>& fn) {
     return {StatusCode::kConflict, e.what()};
   } catch (const pqxx::sql_error& e) {
     const std::string& state = e.sqlstate();
-    // 57P0x: server shutting down or restarting; 08xxx: connection; 40xxx: serialization,
-    // deadlock; 53xxx: out of resources. All worth retrying.
-    if (state.rfind("57P", 0) == 0 || state.rfind("08", 0) == 0 || state.rfind("40", 0) == 0 ||
-        state.rfind("53", 0) == 0) {
-      return {StatusCode::kUnavailable, "PostgreSQL error " + state + ": " + e.what()};
-    }
-    return {StatusCode::kInternal, "PostgreSQL error " + state + ": " + e.what()};
+    return {Retryable(state) ? StatusCode::kUnavailable : StatusCode::kInternal,
+            "PostgreSQL error " + state + ": " + e.what()};
   } catch (const std::exception& e) {
     return {StatusCode::kInternal, e.what()};
   }
+}
+
+}  // namespace
+
+Status CatchPg(const std::function<Status()>& fn) {
+  Status s = Caught(fn);
+  if (s.ok()) return s;
+  // libpq quotes connection strings and server messages may quote queries: mask passwords.
+  return {s.code(), ScrubSecrets(s.message()), s.server_code()};
 }
 
 }  // namespace eventlog

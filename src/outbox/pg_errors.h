@@ -7,8 +7,9 @@
 namespace eventlog {
 
 // Runs `fn`, turning libpqxx exceptions into a Status once, here at the adapter: a lost or
-// refused connection and server shutdown are kUnavailable (retry), a unique violation
-// kConflict, anything else kInternal. Messages carry no connection string.
+// refused connection, server shutdown and a statement_timeout (57014) are kUnavailable (retry),
+// a unique violation kConflict, anything else kInternal. Messages are scrubbed of registered
+// secrets.
 Status CatchPg(const std::function<Status()>& fn);
 
 }  // namespace eventlog
