@@ -11,6 +11,7 @@
 #include "eventlog/relay.h"
 #include "observe/logger.h"
 #include "outbox/pg_outbox_store.h"
+#include "outbox/pg_watchdog.h"
 #include "signals.h"
 
 namespace eventlog::app {
@@ -46,7 +47,11 @@ int RunRelay(const Config& config) {
         stop = true;
         clock->Wake();
       },
-      std::chrono::milliseconds(config.shutdown_timeout_ms / 2), [&] { abort_request = true; });
+      std::chrono::milliseconds(config.shutdown_timeout_ms / 2),
+      [&] {
+        abort_request = true;
+        AbortPgCalls();  // a claim or mark stuck on a silent PostgreSQL: the lease covers it
+      });
   ClickHouseOptions ch = ToClickHouseOptions(config);
   ch.abort = &abort_request;
   ClickHouseSink sink(ch, config.clickhouse_event_log_table);

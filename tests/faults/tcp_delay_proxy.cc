@@ -104,7 +104,15 @@ void TcpDelayProxy::Serve(int client_fd) {
 // Copies until either side closes, then shuts both down so the other pump ends too.
 void TcpDelayProxy::Pump(int from_fd, int to_fd, bool is_response, std::atomic<bool>& awaiting) {
   char buf[16384];
-  while (true) {
+  while (!stop_) {
+    if (blackhole_) {
+      // Injected fault: read nothing while it lasts, and look again shortly.
+      pollfd p{from_fd, 0, 0};
+      poll(&p, 1, 50);
+      continue;
+    }
+    pollfd p{from_fd, POLLIN, 0};
+    if (poll(&p, 1, 50) <= 0) continue;  // re-check the blackhole and stop flags
     ssize_t n = recv(from_fd, buf, sizeof buf, 0);
     if (n <= 0) break;
     if (is_response && awaiting.exchange(false)) --awaiting_;

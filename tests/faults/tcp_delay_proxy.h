@@ -24,6 +24,11 @@ class TcpDelayProxy {
   int port() const { return port_; }
   void SetResponseDelay(std::chrono::milliseconds delay) { delay_ms_ = delay.count(); }
   void SetDropResponses(bool drop) { drop_responses_ = drop; }
+  // While set, nothing is forwarded either way and nothing is closed: the bytes wait in the
+  // sockets' buffers, as if the network silently dropped every packet past the kernel (a stuck
+  // balancer, a frozen server). New connections are accepted and hang the same way. Cleared,
+  // everything held back flows on.
+  void SetBlackhole(bool on) { blackhole_ = on; }
   int64_t connections() const { return connections_; }
   int64_t dropped_responses() const { return dropped_responses_; }
   // Connections whose request went upstream and whose answer has not begun yet.
@@ -43,6 +48,7 @@ class TcpDelayProxy {
   std::atomic<int64_t> connections_{0};
   std::atomic<int64_t> delayed_responses_{0};
   std::atomic<bool> drop_responses_{false};
+  std::atomic<bool> blackhole_{false};
   std::atomic<int64_t> dropped_responses_{0};
   std::atomic<int64_t> awaiting_{0};
   std::thread acceptor_;
