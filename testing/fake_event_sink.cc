@@ -21,6 +21,8 @@ Status FakeEventSink::Insert(int64_t /*batch_id*/, const std::vector<OutboxRow>&
   if (reject_) {
     auto bad = std::find_if(rows.begin(), rows.end(), reject_);
     if (bad != rows.end()) {
+      // A materialized view that throws: the table took the block before the view refused.
+      if (write_before_reject_) rows_.insert(rows_.end(), rows.begin(), rows.end());
       return {StatusCode::kRejected,
               "Code: 376. DB::Exception: " + reject_reason_ + " in event " + bad->event_id, 376};
     }
@@ -54,6 +56,11 @@ void FakeEventSink::RejectIf(RowPredicate bad, std::string reason) {
   std::lock_guard lock(mu_);
   reject_ = std::move(bad);
   reject_reason_ = std::move(reason);
+}
+
+void FakeEventSink::StoreRejectedBlocks(bool store) {
+  std::lock_guard lock(mu_);
+  write_before_reject_ = store;
 }
 
 void FakeEventSink::FailNextInserts(int n, Status status) {

@@ -26,6 +26,9 @@ class FakeEventSink : public EventSink {
   // An Insert holding any row that matches `bad` fails as a whole with kRejected and
   // ClickHouse code 376; the message names `reason` and the first bad row's event id.
   void RejectIf(RowPredicate bad, std::string reason = "Cannot parse uuid");
+  // With `store`, a rejected Insert stores its rows before it fails, as ClickHouse does when
+  // a materialized view on the table throws.
+  void StoreRejectedBlocks(bool store);
   // The next `n` Insert calls store nothing and return `status`.
   void FailNextInserts(int n, Status status);
   // The next `n` Insert calls store their rows and then return kUnavailable, as when the
@@ -49,6 +52,7 @@ class FakeEventSink : public EventSink {
   int find_present_calls_ = 0;
   RowPredicate reject_;
   std::string reject_reason_;
+  bool write_before_reject_ = false;
   int fail_inserts_ = 0;
   Status fail_insert_status_;
   int lose_responses_ = 0;

@@ -13,8 +13,7 @@ Status LeaseLost(const Batch& b) {
 }
 
 std::vector<OutboxRow> Decode(const std::string& payload) {
-  auto rows = DecodeLedgerPayload(payload);
-  return rows.ok() ? std::move(rows.value()) : std::vector<OutboxRow>{};
+  return DecodeLedgerPayload(payload).rows;
 }
 
 }  // namespace
@@ -66,7 +65,6 @@ Result<std::optional<Batch>> FakeOutboxStore::TakeOverDueBatch() {
   for (auto& [id, b] : ledger_) {
     if (b.lease_until > now) continue;
     auto rows = DecodeLedgerPayload(b.payload);
-    if (!rows.ok()) return rows.status();
     b.lease_token = next_lease_token_++;
     b.owned = true;
     b.lease_until = now + lease_;
@@ -74,8 +72,9 @@ Result<std::optional<Batch>> FakeOutboxStore::TakeOverDueBatch() {
               .lease_token = b.lease_token,
               .attempts = b.attempts,
               .rejections = b.rejections,
+              .timeouts = b.timeouts,
               .recovered = true,
-              .rows = std::move(rows.value())};
+              .rows = std::move(rows.rows)};
     return std::optional<Batch>(std::move(out));
   }
   return std::optional<Batch>();
@@ -128,6 +127,7 @@ Status FakeOutboxStore::Release(const Batch& batch, const BatchRetry& retry) {
   b->lease_until = clock_.Now() + retry.retry_in;
   b->attempts += retry.attempted ? 1 : 0;
   b->rejections += retry.rejected ? 1 : 0;
+  b->timeouts += retry.timed_out ? 1 : 0;
   b->last_error = retry.error;
   b->payload = EncodeLedgerPayload(retry.remaining);
   if (retry.delivered > 0) delivered_ += retry.delivered;

@@ -80,6 +80,7 @@ class FakeOutboxStore : public OutboxStore {
     std::chrono::steady_clock::time_point lease_until;
     int attempts = 0;
     int rejections = 0;
+    int timeouts = 0;
     std::string last_error;
     std::string payload;  // EncodeLedgerPayload text
   };

@@ -17,6 +17,7 @@ struct Batch {
   int64_t lease_token = 0;  // fencing token: changes whenever another relay takes over
   int attempts = 0;         // failed tries before this claim
   int rejections = 0;       // tries on which ClickHouse refused some of these rows
+  int timeouts = 0;         // tries whose INSERT timed out: past two, send smaller parts
   bool recovered = false;   // taken from the ledger, not fresh: an earlier INSERT may have
                             // landed, so check ClickHouse before sending
   std::vector<OutboxRow> rows;
@@ -33,6 +34,7 @@ struct BatchRetry {
   int64_t delivered = 0;             // rows of the batch that reached ClickHouse in this try
   bool attempted = false;  // an INSERT was sent: its outcome is unknown, check before resending
   bool rejected = false;   // ClickHouse refused (some of) `remaining`
+  bool timed_out = false;  // the INSERT timed out (the batch may be too heavy as a whole)
   std::string error;
   std::chrono::milliseconds retry_in{0};
 };

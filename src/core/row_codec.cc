@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "core/uuid7.h"
+
 namespace eventlog {
 namespace {
 
@@ -158,27 +160,36 @@ std::string EncodeLedgerPayload(const std::vector<OutboxRow>& rows) {
   return out;
 }
 
-Result<std::vector<OutboxRow>> DecodeLedgerPayload(std::string_view payload) {
-  std::vector<OutboxRow> rows;
+DecodedPayload DecodeLedgerPayload(std::string_view payload) {
+  constexpr size_t kMaxKeptLineBytes = 512;
+  DecodedPayload out;
   size_t start = 0;
-  while (start < payload.size()) {
+  for (int line_no = 1; start < payload.size(); ++line_no) {
     size_t end = payload.find('\n', start);
     if (end == std::string_view::npos) end = payload.size();
-    auto fields = SplitTabs(payload.substr(start, end - start));
+    std::string_view line = payload.substr(start, end - start);
     start = end + 1;
+    auto fields = SplitTabs(line);
     OutboxRow r;
-    if (fields.size() != kLedgerFields || !ParseInt(fields[2], r.event_time_us) ||
-        !ParseInt(fields[5], r.metadata_version)) {
-      return Status(StatusCode::kInternal,
-                    "batch payload line " + std::to_string(rows.size() + 1) + " is malformed");
+    std::string error;
+    if (fields.size() != kLedgerFields) {
+      error = "has " + std::to_string(fields.size()) + " fields, expected 6";
+    } else if (!ParseInt(fields[2], r.event_time_us) || !ParseInt(fields[5], r.metadata_version)) {
+      error = "has a malformed time or metadata_version";
+    } else if (r.event_id = TsvUnescape(fields[0]); !IsUuidText(r.event_id)) {
+      error = "has an event_id that is not a UUID";
     }
-    r.event_id = TsvUnescape(fields[0]);
+    if (!error.empty()) {
+      out.unreadable.push_back({std::string(line.substr(0, kMaxKeptLineBytes)),
+                                "batch payload line " + std::to_string(line_no) + " " + error});
+      continue;
+    }
     r.event_type = TsvUnescape(fields[1]);
     r.environment = TsvUnescape(fields[3]);
     r.event_context = TsvUnescape(fields[4]);
-    rows.push_back(std::move(r));
+    out.rows.push_back(std::move(r));
   }
-  return rows;
+  return out;
 }
 
 }  // namespace eventlog

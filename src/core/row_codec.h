@@ -34,6 +34,18 @@ std::string EncodeForClickHouse(const std::vector<OutboxRow>& rows, const TimeCo
 // The batch ledger's payload: one TSV line per row with the time as integer microseconds, so
 // a batch is stored exactly as it was claimed and re-encoded for whatever server it meets.
 std::string EncodeLedgerPayload(const std::vector<OutboxRow>& rows);
-Result<std::vector<OutboxRow>> DecodeLedgerPayload(std::string_view payload);
+
+// A payload line that holds no well-formed row, with why.
+struct UnreadableLine {
+  std::string text;  // the line as stored (cut to a few hundred bytes)
+  std::string error;
+};
+struct DecodedPayload {
+  std::vector<OutboxRow> rows;
+  std::vector<UnreadableLine> unreadable;
+};
+// Decodes what it can. A line with the wrong number of fields, a bad number or an event_id that
+// is not a UUID is set apart in `unreadable`, so one damaged line cannot stall its batch.
+DecodedPayload DecodeLedgerPayload(std::string_view payload);
 
 }  // namespace eventlog

@@ -101,27 +101,32 @@ TEST(LedgerPayload, RoundTrips) {
   awkward.event_time_us = -1;
   awkward.metadata_version = std::numeric_limits<uint64_t>::max();
   OutboxRow empty_fields;
+  empty_fields.event_id = SampleRow().event_id;
   std::vector<OutboxRow> rows = {SampleRow(), awkward, empty_fields};
   auto decoded = DecodeLedgerPayload(EncodeLedgerPayload(rows));
-  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
-  EXPECT_EQ(*decoded, rows);
+  EXPECT_TRUE(decoded.unreadable.empty());
+  EXPECT_EQ(decoded.rows, rows);
 }
 
 TEST(LedgerPayload, EmptyPayloadIsNoRows) {
   auto decoded = DecodeLedgerPayload(EncodeLedgerPayload({}));
-  ASSERT_TRUE(decoded.ok());
-  EXPECT_TRUE(decoded->empty());
+  EXPECT_TRUE(decoded.rows.empty());
+  EXPECT_TRUE(decoded.unreadable.empty());
 }
 
-TEST(LedgerPayload, MalformedPayloadIsAnErrorNamingTheLine) {
+// A damaged line is set apart with the reason; the rows around it still decode.
+TEST(LedgerPayload, MalformedLinesAreSetApartNamingTheLine) {
   std::string good = EncodeLedgerPayload({SampleRow()});
-  for (const std::string& bad : {good + "only\ttwo\n", good + "a\tb\tnot_a_time\td\te\t1\n",
-                                 good + "a\tb\t1\td\te\t-1\n", good + "a\tb\t1\td\te\t1\tx\n"}) {
-    auto decoded = DecodeLedgerPayload(bad);
-    ASSERT_FALSE(decoded.ok()) << bad;
-    EXPECT_EQ(decoded.status().code(), StatusCode::kInternal);
-    EXPECT_NE(decoded.status().message().find("line 2"), std::string::npos)
-        << decoded.status().message();
+  const std::string id = SampleRow().event_id;
+  for (const std::string& bad : std::vector<std::string>{
+           "only\ttwo", id + "\tb\tnot_a_time\td\te\t1", id + "\tb\t1\td\te\t-1",
+           id + "\tb\t1\td\te\t1\tx", "not-a-uuid\tb\t1\td\te\t1"}) {
+    auto decoded = DecodeLedgerPayload(good + bad + "\n" + good);
+    EXPECT_EQ(decoded.rows, (std::vector<OutboxRow>{SampleRow(), SampleRow()})) << bad;
+    ASSERT_EQ(decoded.unreadable.size(), 1u) << bad;
+    EXPECT_EQ(decoded.unreadable[0].text, bad);
+    EXPECT_NE(decoded.unreadable[0].error.find("line 2"), std::string::npos)
+        << decoded.unreadable[0].error;
   }
 }
 

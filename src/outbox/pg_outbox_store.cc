@@ -4,6 +4,8 @@
 #include <pqxx/pqxx>
 
 #include "core/row_codec.h"
+#include "core/stored_text.h"
+#include "observe/logger.h"
 
 namespace eventlog {
 namespace {
@@ -14,14 +16,30 @@ UPDATE eventlog_batches
        lease_until = now() + $2 * interval '1 millisecond', updated_at = now()
  WHERE batch_id = (SELECT batch_id FROM eventlog_batches WHERE lease_until <= now()
                     ORDER BY batch_id LIMIT 1 FOR UPDATE SKIP LOCKED)
-RETURNING batch_id, lease_token, attempts, rejections, payload)sql";
+RETURNING batch_id, lease_token, attempts, rejections, timeouts, payload)sql";
 
+// Rows whose time no ClickHouse type can hold ('infinity', written before the CHECK of
+// migration 003 or around it) go to dead letters in the claim itself, so they cannot stall it.
 constexpr const char* kClaimRowsSql = R"sql(
-DELETE FROM event_outbox
- WHERE id IN (SELECT id FROM event_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-RETURNING id, event_id, event_type,
-          (extract(epoch FROM event_date_time) * 1000000)::bigint,
-          environment, event_context, metadata_version, created_at)sql";
+WITH claimed AS (
+  DELETE FROM event_outbox
+   WHERE id IN (SELECT id FROM event_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+  RETURNING id, event_id, event_type, event_date_time, environment, event_context,
+            metadata_version, created_at,
+            (event_date_time >= timestamptz '1900-01-01 00:00:00+00' AND
+             event_date_time < timestamptz '2300-01-01 00:00:00+00') AS readable
+), quarantined AS (
+  INSERT INTO event_dead_letters (event_id, event_type, event_date_time, environment,
+                                  event_context, metadata_version, error, attempts)
+  SELECT event_id, event_type, event_date_time, environment, event_context, metadata_version,
+         'event_date_time ' || event_date_time::text ||
+           ' is outside 1900-01-01..2299-12-31: no ClickHouse time type holds it', 0
+    FROM claimed WHERE NOT readable
+)
+SELECT id, event_id, event_type,
+       CASE WHEN readable THEN (extract(epoch FROM event_date_time) * 1000000)::bigint END,
+       environment, event_context, metadata_version, created_at
+  FROM claimed)sql";
 
 constexpr const char* kInsertBatchSql = R"sql(
 INSERT INTO eventlog_batches (lease_token, owner, lease_until, event_count, oldest_created_at, payload)
@@ -33,6 +51,11 @@ INSERT INTO event_dead_letters (event_id, event_type, event_date_time, environme
                                 metadata_version, error, attempts)
 VALUES ($1::uuid, $2, timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4, $5, $6, $7, $8))sql";
 
+constexpr const char* kInsertUnreadableSql = R"sql(
+INSERT INTO event_dead_letters (raw_row, error, attempts) VALUES ($1, $2, $3))sql";
+
+constexpr std::string_view kLogger = "eventlog.outbox";
+
 Status LeaseLost(const Batch& b) {
   return {StatusCode::kLeaseLost,
           "batch " + std::to_string(b.batch_id) + " was taken over by another relay"};
@@ -42,6 +65,22 @@ Status LeaseLost(const Batch& b) {
 // reappears in the ledger and its recovery check finds the rows already in ClickHouse. A claim
 // stays durable: a lost claim would put delivered rows back into the outbox as new ones.
 void SkipCommitFlush(pqxx::work& tx) { tx.exec0("SET LOCAL synchronous_commit = off"); }
+
+// Claims and renewals must survive a PostgreSQL crash whatever the role or database default
+// is (synchronous_commit = off is a common tuning): a lost claim would put rows that are
+// already in ClickHouse back into the outbox as new ones.
+void ForceCommitFlush(pqxx::work& tx) { tx.exec0("SET LOCAL synchronous_commit = on"); }
+
+// Damaged ledger lines leave their batch as dead letters that keep the raw text.
+void QuarantineUnreadable(pqxx::work& tx, int64_t batch_id, int attempts,
+                          const std::vector<UnreadableLine>& lines) {
+  if (lines.empty()) return;
+  for (const UnreadableLine& u : lines) {
+    tx.exec_params(kInsertUnreadableSql, StoredText(u.text), StoredText(u.error), attempts);
+  }
+  log::Error(kLogger, "unreadable ledger lines moved to dead letters",
+             {{"batch_id", batch_id}, {"count", lines.size()}, {"error", lines.front().error}});
+}
 
 void AddDelivered(pqxx::work& tx, int64_t n) {
   if (n > 0) {
@@ -55,12 +94,16 @@ PgOutboxStore::PgOutboxStore(std::string database_url, std::string owner,
                              std::chrono::milliseconds lease)
     : conn_(std::move(database_url), 1), owner_(std::move(owner)), lease_(lease) {}
 
-void PgOutboxStore::NoteLeaseSet(const Batch& batch) {
+void PgOutboxStore::NoteLeaseSet(const Batch& batch,
+                                 std::chrono::steady_clock::time_point before_tx) {
   leased_token_ = batch.lease_token;
-  leased_at_ = std::chrono::steady_clock::now();
+  leased_at_ = before_tx;
 }
 
 Result<std::optional<Batch>> PgOutboxStore::Claim(int max_rows) {
+  // PostgreSQL computes lease_until from its transaction's start (now()): the skip window of
+  // Renew must start no later, or a slow claim would let it outlive the real lease.
+  const auto before_tx = std::chrono::steady_clock::now();
   std::optional<Batch> claimed;
   Status s = conn_.Run([&](pqxx::connection& conn) -> Status {
     auto due = TakeOverDueBatch(conn);
@@ -75,12 +118,13 @@ Result<std::optional<Batch>> PgOutboxStore::Claim(int max_rows) {
     return Status::Ok();
   });
   if (!s.ok()) return s;
-  if (claimed) NoteLeaseSet(*claimed);
+  if (claimed) NoteLeaseSet(*claimed, before_tx);
   return claimed;
 }
 
 Result<std::optional<Batch>> PgOutboxStore::TakeOverDueBatch(pqxx::connection& conn) {
   pqxx::work tx(conn);
+  ForceCommitFlush(tx);
   pqxx::result r = tx.exec_params(kTakeOverSql, owner_, static_cast<int64_t>(lease_.count()));
   if (r.empty()) return std::optional<Batch>();
   Batch b;
@@ -88,24 +132,36 @@ Result<std::optional<Batch>> PgOutboxStore::TakeOverDueBatch(pqxx::connection& c
   b.lease_token = r[0][1].as<int64_t>();
   b.attempts = r[0][2].as<int>();
   b.rejections = r[0][3].as<int>();
+  b.timeouts = r[0][4].as<int>();
   b.recovered = true;
-  auto rows = DecodeLedgerPayload(r[0][4].c_str());
-  if (!rows.ok()) return rows.status();
-  b.rows = std::move(rows.value());
+  DecodedPayload decoded = DecodeLedgerPayload(r[0][5].c_str());
+  if (!decoded.unreadable.empty()) {
+    QuarantineUnreadable(tx, b.batch_id, b.attempts, decoded.unreadable);
+    tx.exec_params(
+        "UPDATE eventlog_batches SET payload = $2, event_count = $3 WHERE batch_id = $1",
+        b.batch_id, EncodeLedgerPayload(decoded.rows), static_cast<int64_t>(decoded.rows.size()));
+  }
+  b.rows = std::move(decoded.rows);
   tx.commit();
   return std::optional<Batch>(std::move(b));
 }
 
 Result<std::optional<Batch>> PgOutboxStore::ClaimNewRows(pqxx::connection& conn, int max_rows) {
   pqxx::work tx(conn);
+  ForceCommitFlush(tx);
   pqxx::result r = tx.exec_params(kClaimRowsSql, max_rows);
   if (r.empty()) return std::optional<Batch>();
+  int64_t quarantined = 0;
   // Keep outbox order inside the batch (DELETE ... RETURNING does not promise one).
   std::vector<std::pair<int64_t, OutboxRow>> ordered;
   ordered.reserve(r.size());
   std::string oldest_created_at;
   int64_t oldest_id = INT64_MAX;
   for (const auto& row : r) {
+    if (row[3].is_null()) {  // moved to dead letters by the claim statement
+      ++quarantined;
+      continue;
+    }
     OutboxRow o;
     int64_t id = row[0].as<int64_t>();
     o.event_id = row[1].c_str();
@@ -122,6 +178,14 @@ Result<std::optional<Batch>> PgOutboxStore::ClaimNewRows(pqxx::connection& conn,
   }
   std::sort(ordered.begin(), ordered.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (quarantined > 0) {
+    log::Error(kLogger, "outbox rows with an impossible event_date_time moved to dead letters",
+               {{"count", quarantined}});
+  }
+  if (ordered.empty()) {  // every claimed row was quarantined: nothing to send
+    tx.commit();
+    return std::optional<Batch>();
+  }
   Batch b;
   b.rows.reserve(ordered.size());
   for (auto& [id, row] : ordered) b.rows.push_back(std::move(row));
@@ -136,12 +200,13 @@ Result<std::optional<Batch>> PgOutboxStore::ClaimNewRows(pqxx::connection& conn,
 
 Status PgOutboxStore::Renew(const Batch& batch) {
   // Within the first quarter of a lease we set, nobody can have taken the batch over.
-  if (batch.lease_token == leased_token_ &&
-      std::chrono::steady_clock::now() - leased_at_ < lease_ / 4) {
+  const auto before_tx = std::chrono::steady_clock::now();
+  if (batch.lease_token == leased_token_ && before_tx - leased_at_ < lease_ / 4) {
     return Status::Ok();
   }
   Status s = conn_.Run([&](pqxx::connection& conn) -> Status {
     pqxx::work tx(conn);
+    ForceCommitFlush(tx);
     pqxx::result r = tx.exec_params(
         "UPDATE eventlog_batches SET lease_until = now() + $3 * interval '1 millisecond' "
         "WHERE batch_id = $1 AND lease_token = $2",
@@ -150,7 +215,7 @@ Status PgOutboxStore::Renew(const Batch& batch) {
     tx.commit();
     return Status::Ok();
   });
-  if (s.ok()) NoteLeaseSet(batch);
+  if (s.ok()) NoteLeaseSet(batch, before_tx);
   return s;
 }
 
@@ -166,7 +231,8 @@ Status PgOutboxStore::Complete(const Batch& batch, int64_t delivered,
     for (const DeadLetter& d : dead) {
       tx.exec_params(kInsertDeadLetterSql, d.row.event_id, d.row.event_type, d.row.event_time_us,
                      d.row.environment, d.row.event_context,
-                     static_cast<int64_t>(d.row.metadata_version), d.error, batch.attempts + 1);
+                     static_cast<int64_t>(d.row.metadata_version), StoredText(d.error),
+                     batch.attempts + 1);
     }
     AddDelivered(tx, delivered);
     tx.commit();
@@ -182,10 +248,11 @@ Status PgOutboxStore::Release(const Batch& batch, const BatchRetry& retry) {
         "UPDATE eventlog_batches SET owner = NULL, "
         "lease_until = now() + $3 * interval '1 millisecond', attempts = attempts + $4, "
         "rejections = rejections + $5, last_error = $6, event_count = $7, payload = $8, "
-        "updated_at = now() WHERE batch_id = $1 AND lease_token = $2",
+        "timeouts = timeouts + $9, updated_at = now() WHERE batch_id = $1 AND lease_token = $2",
         batch.batch_id, batch.lease_token, static_cast<int64_t>(retry.retry_in.count()),
-        retry.attempted ? 1 : 0, retry.rejected ? 1 : 0, retry.error,
-        static_cast<int64_t>(retry.remaining.size()), EncodeLedgerPayload(retry.remaining));
+        retry.attempted ? 1 : 0, retry.rejected ? 1 : 0, StoredText(retry.error),
+        static_cast<int64_t>(retry.remaining.size()), EncodeLedgerPayload(retry.remaining),
+        retry.timed_out ? 1 : 0);
     if (r.affected_rows() != 1) return LeaseLost(batch);
     AddDelivered(tx, retry.delivered);
     tx.commit();

@@ -25,9 +25,10 @@ class PgOutboxStore : public OutboxStore {
   Result<std::optional<Batch>> TakeOverDueBatch(pqxx::connection& conn);
   Result<std::optional<Batch>> ClaimNewRows(pqxx::connection& conn, int max_rows);
 
-  // Remembers when this relay last set a lease (steady clock, taken after PostgreSQL set it), so
-  // Renew can skip the round trip while most of the lease is surely left.
-  void NoteLeaseSet(const Batch& batch);
+  // Remembers when this relay last set a lease (steady clock, read before the transaction that
+  // set it began, as PostgreSQL's now() is), so Renew can skip the round trip while most of
+  // the lease is surely left.
+  void NoteLeaseSet(const Batch& batch, std::chrono::steady_clock::time_point before_tx);
 
   PgPool conn_;
   std::string owner_;

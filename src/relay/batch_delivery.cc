@@ -1,44 +1,88 @@
 #include "relay/batch_delivery.h"
 
+#include <algorithm>
+
 namespace eventlog {
 namespace {
 
-void Deliver(EventSink& sink, int64_t batch_id, std::vector<OutboxRow> rows,
-             const std::function<Status()>& before_insert, DeliveryReport& report) {
-  if (rows.empty()) return;
-  if (!report.failure.ok()) {  // an earlier part failed: keep the rest for the retry
-    for (auto& r : rows) report.undelivered.push_back(std::move(r));
-    return;
+class Delivery {
+ public:
+  Delivery(EventSink& sink, int64_t batch_id, const std::function<Status()>& before_insert)
+      : sink_(sink), batch_id_(batch_id), before_insert_(before_insert) {}
+
+  // Sends `rows` as one INSERT; on a data error isolates the rows the server refuses.
+  void Deliver(std::vector<OutboxRow> rows) {
+    if (rows.empty()) return;
+    if (!report_.failure.ok()) {  // an earlier part failed: keep the rest for the retry
+      Keep(rows);
+      return;
+    }
+    Status s = before_insert_();
+    if (s.ok()) {
+      s = sink_.Insert(batch_id_, rows);
+      ++report_.inserts;
+    }
+    if (s.ok()) {
+      report_.delivered += static_cast<int64_t>(rows.size());
+    } else if (s.code() != StatusCode::kRejected && s.code() != StatusCode::kTooLarge) {
+      report_.failure = s;
+      Keep(rows);
+    } else if (DropPresent(rows); rows.empty() || !report_.failure.ok()) {
+      Keep(rows);
+    } else if (rows.size() == 1) {
+      report_.rejected.push_back({std::move(rows.front()), s.ToString()});
+    } else {
+      auto mid = rows.begin() + static_cast<std::ptrdiff_t>(rows.size() / 2);
+      std::vector<OutboxRow> right(std::make_move_iterator(mid),
+                                   std::make_move_iterator(rows.end()));
+      rows.erase(mid, rows.end());
+      Deliver(std::move(rows));
+      Deliver(std::move(right));
+    }
   }
-  Status s = before_insert();
-  if (s.ok()) {
-    s = sink.Insert(batch_id, rows);
-    ++report.inserts;
+
+  DeliveryReport Take() { return std::move(report_); }
+
+ private:
+  void Keep(std::vector<OutboxRow>& rows) {
+    for (auto& r : rows) report_.undelivered.push_back(std::move(r));
+    rows.clear();
   }
-  if (s.ok()) {
-    report.delivered += static_cast<int64_t>(rows.size());
-  } else if (s.code() != StatusCode::kRejected) {
-    report.failure = s;
-    for (auto& r : rows) report.undelivered.push_back(std::move(r));
-  } else if (rows.size() == 1) {
-    report.rejected.push_back({std::move(rows.front()), s.ToString()});
-  } else {
-    auto mid = rows.begin() + static_cast<std::ptrdiff_t>(rows.size() / 2);
-    std::vector<OutboxRow> right(std::make_move_iterator(mid), std::make_move_iterator(rows.end()));
-    rows.erase(mid, rows.end());
-    Deliver(sink, batch_id, std::move(rows), before_insert, report);
-    Deliver(sink, batch_id, std::move(right), before_insert, report);
+
+  // A refused INSERT is not proof that nothing was written: a materialized view that throws
+  // fails the INSERT after the table took the block. Rows ClickHouse holds are delivered;
+  // sending them again would store them twice. A failed check stops the delivery.
+  void DropPresent(std::vector<OutboxRow>& rows) {
+    auto present = sink_.FindPresent(batch_id_, rows);
+    if (!present.ok()) {
+      report_.failure = present.status();
+      return;
+    }
+    auto before = rows.size();
+    std::erase_if(rows, [&](const OutboxRow& r) { return present->count(r.event_id) > 0; });
+    report_.already_present += static_cast<int64_t>(before - rows.size());
   }
-}
+
+  EventSink& sink_;
+  const int64_t batch_id_;
+  const std::function<Status()>& before_insert_;
+  DeliveryReport report_;
+};
 
 }  // namespace
 
 DeliveryReport DeliverIsolatingRejects(EventSink& sink, int64_t batch_id,
                                        const std::vector<OutboxRow>& rows,
-                                       const std::function<Status()>& before_insert) {
-  DeliveryReport report;
-  Deliver(sink, batch_id, rows, before_insert, report);
-  return report;
+                                       const std::function<Status()>& before_insert,
+                                       size_t max_rows_per_insert) {
+  Delivery delivery(sink, batch_id, before_insert);
+  const size_t chunk = std::max<size_t>(1, max_rows_per_insert);
+  for (size_t start = 0; start < rows.size(); start += chunk) {
+    auto first = rows.begin() + static_cast<std::ptrdiff_t>(start);
+    auto last = rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), start + chunk));
+    delivery.Deliver(std::vector<OutboxRow>(first, last));
+  }
+  return delivery.Take();
 }
 
 }  // namespace eventlog

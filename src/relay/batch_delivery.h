@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <vector>
 
@@ -10,18 +11,23 @@ namespace eventlog {
 
 // What became of the rows of one delivery.
 struct DeliveryReport {
-  int64_t delivered = 0;
+  int64_t delivered = 0;        // inserted by this delivery
+  int64_t already_present = 0;  // found in ClickHouse after a failed INSERT had written them
   int64_t inserts = 0;
   std::vector<DeadLetter> rejected;    // rows ClickHouse refused, each with its own error
   std::vector<OutboxRow> undelivered;  // rows not delivered because of `failure`
   Status failure;                      // a non-data error that stopped the delivery
 };
 
-// Inserts `rows` in one request; when the server rejects the data, splits the rows in halves
-// and recurses until each rejected row stands alone, delivering every other row.
-// `before_insert` runs before each request (lease renewal); its error stops the delivery.
+// Inserts `rows` in requests of at most `max_rows_per_insert` rows. When the server rejects
+// the data (kRejected) or the request as too big (kTooLarge), first asks the sink which rows
+// the failed INSERT wrote anyway (a materialized view that throws, a partial write) and drops
+// them, then splits the rest in halves and recurses until each rejected row stands alone,
+// delivering every other row. `before_insert` runs before each request (lease renewal); its
+// error stops the delivery.
 DeliveryReport DeliverIsolatingRejects(EventSink& sink, int64_t batch_id,
                                        const std::vector<OutboxRow>& rows,
-                                       const std::function<Status()>& before_insert);
+                                       const std::function<Status()>& before_insert,
+                                       size_t max_rows_per_insert = SIZE_MAX);
 
 }  // namespace eventlog

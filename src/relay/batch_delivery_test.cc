@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "testing/relay_test_fixture.h"
 
 namespace eventlog {
@@ -65,6 +67,60 @@ TEST_F(DeliverTest, ALeaseCheckErrorSendsNothing) {
   EXPECT_EQ(report.inserts, 0);
   EXPECT_EQ(sink_.insert_calls(), 0);
   EXPECT_EQ(report.undelivered, rows);
+}
+
+// A materialized view that throws fails the INSERT after the table took the block: the split
+// must not send those rows again.
+TEST_F(DeliverTest, RowsARejectedInsertWroteAnywayAreNotSentAgain) {
+  auto rows = MakeRows(100);
+  sink_.StoreRejectedBlocks(true);
+  sink_.RejectIf([&](const OutboxRow& r) { return r.event_id == rows[42].event_id; });
+  DeliveryReport report = Deliver(rows);
+  EXPECT_TRUE(report.failure.ok()) << report.failure.ToString();
+  EXPECT_EQ(report.inserts, 1);
+  EXPECT_EQ(report.already_present, 100);
+  EXPECT_EQ(report.delivered, 0);
+  EXPECT_TRUE(report.rejected.empty());
+  ExpectEachDeliveredOnce(rows);
+  EXPECT_EQ(sink_.find_present_calls(), 1);
+}
+
+TEST_F(DeliverTest, TooLargeSplitsLikeARejectionAndASingleRowIsRejected) {
+  auto rows = MakeRows(8);
+  int calls = 0;
+  sink_.SetBeforeInsert([&](const std::vector<OutboxRow>& sent) {
+    ++calls;
+    if (sent.size() > 2 || std::find(sent.begin(), sent.end(), rows[5]) != sent.end()) {
+      sink_.FailNextInserts(1, Status(StatusCode::kTooLarge, "Too many partitions", 252));
+    }
+  });
+  DeliveryReport report = Deliver(rows);
+  EXPECT_TRUE(report.failure.ok()) << report.failure.ToString();
+  EXPECT_EQ(report.delivered, 7);
+  ASSERT_EQ(report.rejected.size(), 1u);
+  EXPECT_EQ(report.rejected[0].row, rows[5]);
+  EXPECT_NE(report.rejected[0].error.find("too_large"), std::string::npos);
+  EXPECT_EQ(calls, report.inserts);
+}
+
+TEST_F(DeliverTest, AFailedPresenceCheckAfterARejectionStopsTheDelivery) {
+  auto rows = MakeRows(10);
+  sink_.RejectIf([&](const OutboxRow& r) { return r.event_id == rows[3].event_id; });
+  sink_.FailNextFindPresent(1, kNetworkDown);
+  DeliveryReport report = Deliver(rows);
+  EXPECT_EQ(report.failure.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(report.undelivered, rows);
+  EXPECT_TRUE(report.rejected.empty());
+  EXPECT_EQ(report.inserts, 1);
+}
+
+TEST_F(DeliverTest, SendsInsertsOfAtMostTheGivenRows) {
+  auto rows = MakeRows(10);
+  DeliveryReport report =
+      DeliverIsolatingRejects(sink_, 1, rows, [] { return Status::Ok(); }, 4);
+  EXPECT_EQ(report.delivered, 10);
+  EXPECT_EQ(sink_.rows_per_insert(), (std::vector<size_t>{4, 4, 2}));
+  EXPECT_EQ(sink_.rows(), rows);
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <random>
 
 #include "core/backoff.h"
@@ -37,15 +38,23 @@ void GiveBack(OutboxStore& store, const Batch& batch, BatchRetry retry, StepOutc
   }
 }
 
+// At most this many event ids in one log line; the dead-letter table has them all.
+constexpr size_t kMaxLoggedIds = 10;
+
 // Rows ClickHouse refused: retried later, or dead letters on the last allowed attempt.
 void SettleRejected(OutboxStore& store, const Batch& batch, const RelayPolicy& policy,
                     DeliveryReport& report, StepOutcome& out) {
   int64_t delivered = report.delivered + out.already_present;
   if (batch.rejections + 1 >= policy.max_attempts) {
     std::vector<std::string> ids;
-    for (const auto& d : report.rejected) ids.push_back(d.row.event_id);
+    for (const auto& d : report.rejected) {
+      if (ids.size() == kMaxLoggedIds) break;
+      ids.push_back(d.row.event_id);
+    }
     log::Error(kLogger, "events dead-lettered",
-               {{"event_ids", ids}, {"error", report.rejected.front().error}});
+               {{"count", report.rejected.size()},
+                {"event_ids", ids},
+                {"error", report.rejected.front().error}});
     out.dead_lettered = static_cast<int64_t>(report.rejected.size());
     out.error = store.Complete(batch, delivered, report.rejected);
     return;
@@ -59,6 +68,19 @@ void SettleRejected(OutboxStore& store, const Batch& batch, const RelayPolicy& p
   for (auto& d : report.rejected) retry.remaining.push_back(std::move(d.row));
   out.error = Status(StatusCode::kRejected, retry.error);
   GiveBack(store, batch, std::move(retry), out);
+}
+
+// A whole-request timeout: the INSERT may be too heavy for the server as one request.
+bool IsRequestTimeout(const Status& s) {
+  return s.code() == StatusCode::kUnavailable &&
+         s.message().find("Timeout was reached") != std::string::npos;
+}
+
+// A batch whose INSERT timed out twice goes in halves, then quarters...: a batch too heavy to
+// insert in time must not be retried unchanged forever. Other failures keep the whole batch.
+size_t RowsPerInsert(const Batch& batch) {
+  if (batch.timeouts < 2) return SIZE_MAX;
+  return std::max<size_t>(1, batch.rows.size() >> std::min(batch.timeouts - 1, 30));
 }
 
 }  // namespace
@@ -91,10 +113,11 @@ StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy&
       return out;
     }
   }
-  DeliveryReport report =
-      DeliverIsolatingRejects(sink, batch.batch_id, rows, [&] { return store.Renew(batch); });
+  DeliveryReport report = DeliverIsolatingRejects(
+      sink, batch.batch_id, rows, [&] { return store.Renew(batch); }, RowsPerInsert(batch));
   out.inserts = report.inserts;
   out.delivered = report.delivered;
+  out.already_present += report.already_present;
   if (report.failure.code() == StatusCode::kLeaseLost) {
     out.error = report.failure;  // the batch is another relay's now: leave it alone
     return out;
@@ -105,6 +128,7 @@ StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy&
                      .delivered = report.delivered + out.already_present,
                      .attempted = report.inserts > 0,
                      .rejected = !report.rejected.empty(),
+                     .timed_out = IsRequestTimeout(report.failure),
                      .error = report.failure.ToString(),
                      .retry_in = RetryDelay(batch.attempts + 1, policy)};
     for (auto& d : report.rejected) retry.remaining.push_back(std::move(d.row));

@@ -266,6 +266,39 @@ TEST_F(RelayStepTest, FailedPresenceCheckGivesTheBatchBackUntouched) {
   ExpectEachDeliveredOnce(rows);
 }
 
+// A batch whose INSERT keeps timing out is sent in smaller parts, not unchanged forever.
+TEST_F(RelayStepTest, RepeatedTimeoutsShrinkTheInserts) {
+  auto rows = MakeRows(64);
+  store_.Add(rows);
+  const Status timeout(StatusCode::kUnavailable, "ClickHouse at h:1: Timeout was reached");
+  std::vector<size_t> tried;
+  sink_.SetBeforeInsert([&](const std::vector<OutboxRow>& sent) {
+    tried.push_back(sent.size());
+    if (sent.size() > 16) sink_.FailNextInserts(1, timeout);
+  });
+  for (int i = 0; i < 6 && !store_.pending_rows().empty(); ++i) {
+    Step();
+    PassRetryDelay();
+  }
+  EXPECT_TRUE(store_.pending_rows().empty());
+  ExpectEachDeliveredOnce(rows);
+  EXPECT_EQ(tried, (std::vector<size_t>{64, 64, 32, 16, 16, 16, 16}));
+  EXPECT_TRUE(store_.dead_letters().empty());
+}
+
+// Only timeouts shrink a batch: after an outage the batch still goes as one INSERT.
+TEST_F(RelayStepTest, ConnectionErrorsDoNotShrinkTheInserts) {
+  auto rows = MakeRows(64);
+  store_.Add(rows);
+  sink_.FailNextInserts(4, kNetworkDown);
+  for (int i = 0; i < 6 && !store_.pending_rows().empty(); ++i) {
+    Step();
+    PassRetryDelay();
+  }
+  EXPECT_TRUE(store_.pending_rows().empty());
+  EXPECT_EQ(sink_.rows_per_insert(), (std::vector<size_t>{64, 64, 64, 64, 64}));
+}
+
 TEST_F(RelayStepTest, ClaimErrorIsReported) {
   store_.FailNext(StoreMethod::kClaim, 1, kNetworkDown);
   StepOutcome o = Step();

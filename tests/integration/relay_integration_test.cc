@@ -10,7 +10,7 @@
 #include "eventlog/relay.h"
 #include "outbox/outbox_admin.h"
 #include "outbox/pg_outbox_store.h"
-#include "tests/integration/test_env.h"
+#include "tests/integration/relay_fixture.h"
 
 namespace eventlog::testing {
 namespace {
@@ -41,36 +41,6 @@ class CountingSink : public EventSink {
   EventSink& inner_;
   std::mutex mu_;
   std::vector<size_t> sizes_;
-};
-
-class RelayIntegrationTest : public IntegrationTest {
- protected:
-  std::vector<std::string> Enqueue(int n, const std::string& name = "UserCreated") {
-    pqxx::connection conn(Servers().database_url);
-    OutboxWriter writer("Test", 1 << 20);
-    std::vector<Event> events;
-    std::vector<std::string> ids;
-    for (int i = 0; i < n; ++i) {
-      events.push_back(MakeEvent(name, {{"n", i}}));
-      ids.push_back(events.back().event_id);
-    }
-    pqxx::work tx(conn);
-    EXPECT_TRUE(writer.EnqueueMany(tx, events).ok());
-    tx.commit();
-    return ids;
-  }
-  PgOutboxStore Store(milliseconds lease = milliseconds(30000), const std::string& owner = "test") {
-    return PgOutboxStore(Servers().database_url, owner, lease);
-  }
-  ClickHouseSink Sink() { return ClickHouseSink(Servers().clickhouse, Servers().table); }
-  RelayPolicy Policy(int batch_size = 100) {
-    RelayPolicy p;
-    p.batch_size = batch_size;
-    p.retry_base = milliseconds(1);
-    p.retry_max = milliseconds(5);
-    p.poll_interval = milliseconds(10);
-    return p;
-  }
 };
 
 TEST_F(RelayIntegrationTest, EventOutboxProcessed) {

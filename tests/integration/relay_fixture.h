@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "clickhouse/clickhouse_sink.h"
+#include "eventlog/outbox_writer.h"
+#include "eventlog/relay.h"
+#include "outbox/pg_outbox_store.h"
+#include "tests/integration/test_env.h"
+
+namespace eventlog::testing {
+
+// The relay's pieces against the test servers: enqueue through OutboxWriter, the real store
+// and sink, a policy with tiny delays.
+class RelayIntegrationTest : public IntegrationTest {
+ protected:
+  std::vector<std::string> Enqueue(int n, const std::string& name = "UserCreated") {
+    pqxx::connection conn(Servers().database_url);
+    OutboxWriter writer("Test", 1 << 20);
+    std::vector<Event> events;
+    std::vector<std::string> ids;
+    for (int i = 0; i < n; ++i) {
+      events.push_back(MakeEvent(name, {{"n", i}}));
+      ids.push_back(events.back().event_id);
+    }
+    pqxx::work tx(conn);
+    EXPECT_TRUE(writer.EnqueueMany(tx, events).ok());
+    tx.commit();
+    return ids;
+  }
+  PgOutboxStore Store(std::chrono::milliseconds lease = std::chrono::milliseconds(30000),
+                      const std::string& owner = "test") {
+    return PgOutboxStore(Servers().database_url, owner, lease);
+  }
+  ClickHouseSink Sink() { return ClickHouseSink(Servers().clickhouse, Servers().table); }
+  RelayPolicy Policy(int batch_size = 100) {
+    RelayPolicy p;
+    p.batch_size = batch_size;
+    p.retry_base = std::chrono::milliseconds(1);
+    p.retry_max = std::chrono::milliseconds(5);
+    p.poll_interval = std::chrono::milliseconds(10);
+    return p;
+  }
+};
+
+}  // namespace eventlog::testing
