@@ -14,6 +14,7 @@ inline constexpr int kExitUsage = 2;
 // Set by main from the global options before a subcommand runs.
 struct Globals {
   std::string env_file = ".env";
+  const CLI::Option* env_file_option = nullptr;  // given on the command line: must exist
 };
 
 // Loads the configuration (environment over .env) and sets up logging. On an invalid setting

@@ -9,11 +9,14 @@
 namespace eventlog::app {
 
 bool LoadConfigAndLogging(const Globals& globals, Config& config) {
-  auto env = ReadEnvironment(globals.env_file);
+  std::vector<std::string> warnings;
+  const bool required = globals.env_file_option != nullptr && globals.env_file_option->count() > 0;
+  auto env = ReadEnvironment(globals.env_file, required, &warnings);
   if (!env.ok()) {
     std::cerr << "eventlog: " << env.status().message() << "\n";
     return false;
   }
+  for (const std::string& w : warnings) std::cerr << "eventlog: warning: " << w << "\n";
   auto loaded = LoadConfig(env.value());
   if (!loaded.ok()) {
     std::cerr << "eventlog: invalid configuration: " << loaded.status().message() << "\n";
@@ -44,8 +47,10 @@ int main(int argc, char** argv) {
       "eventlog: reliable event logging from PostgreSQL to ClickHouse (transactional outbox)"};
   app.require_subcommand(1);
   Globals globals;
-  app.add_option("--env-file", globals.env_file, "settings file read under the environment")
-      ->capture_default_str();
+  globals.env_file_option =
+      app.add_option("--env-file", globals.env_file,
+                     "settings file read under the environment (must exist when given)")
+          ->capture_default_str();
   int exit_code = kExitOk;
   AddMigrateCommand(app, globals, exit_code);
   AddServeCommand(app, globals, exit_code);

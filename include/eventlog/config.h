@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "eventlog/status.h"
 
@@ -24,6 +25,8 @@ struct Config {
   std::string clickhouse_event_log_table = "event_log";
   int clickhouse_connect_timeout_ms = 2000;
   int clickhouse_timeout_ms = 10000;  // a whole request, INSERT included
+  // HTTP proxy for ClickHouse; empty: none (http_proxy etc. in the environment are ignored).
+  std::string clickhouse_proxy;
 
   std::string environment = "Local";
 
@@ -47,6 +50,15 @@ struct Config {
   int db_connect_timeout_ms = 5000;     // connecting, and a silent network (keepalives, TCP)
   int db_statement_timeout_ms = 30000;  // per statement and idle-in-transaction gap; 0: none
   int db_pool_wait_ms = 5000;           // wait for a free pooled connection, then 503
+  // `eventlog serve` admission: each connection holds one worker thread while it is served;
+  // past http_threads busy workers, up to http_queue connections wait, and the next ones get
+  // 503 at once. A request (head and body) must arrive within http_request_timeout_ms of its
+  // first byte (and a connection must start a request within it), however slowly it dribbles.
+  int http_threads = 64;
+  int http_queue = 64;
+  int http_request_timeout_ms = 5000;
+  // Mask personal data (emails) in log lines: "a***@example.com".
+  bool log_mask_pii = true;
 };
 
 using EnvMap = std::map<std::string, std::string>;
@@ -55,12 +67,16 @@ using EnvMap = std::map<std::string, std::string>;
 // kInvalidArgument naming the variable and the value (never a secret's value).
 Result<Config> LoadConfig(const EnvMap& env);
 
-// The process environment over the `.env` file at `dotenv_path` (a missing file is fine):
-// a variable set in the environment wins over the file.
-Result<EnvMap> ReadEnvironment(const std::string& dotenv_path);
+// The process environment over the `.env` file at `dotenv_path`: a variable set in the
+// environment wins over the file. A missing file is fine unless `required` (the user named it
+// with --env-file). Warnings (a key set twice) are appended to `warnings` when given.
+Result<EnvMap> ReadEnvironment(const std::string& dotenv_path, bool required = false,
+                               std::vector<std::string>* warnings = nullptr);
 
-// Parses `.env` text: KEY=VALUE lines, `#` comments, optional `export `, optional quotes.
-Result<EnvMap> ParseDotEnv(const std::string& text);
+// Parses `.env` text: KEY=VALUE lines, `#` comments, optional `export `, optional quotes. An
+// unquoted value ends at a `#` that follows a blank; quote a value to keep ` #` in it.
+Result<EnvMap> ParseDotEnv(const std::string& text,
+                           std::vector<std::string>* warnings = nullptr);
 
 // "postgresql://u:secret@h/db" -> "postgresql://u:***@h/db"; also password=... in key=value.
 std::string RedactUrl(const std::string& url);

@@ -1,16 +1,14 @@
 #include "eventlog/config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <optional>
 #include <regex>
-#include <sstream>
 
 #include "core/secrets.h"
-
-extern char** environ;
+#include "core/stored_text.h"
 
 namespace eventlog {
 namespace {
@@ -71,9 +69,51 @@ Status ReadIdentifier(const EnvMap& env, const std::string& var, std::string& ou
   return Status::Ok();
 }
 
+bool HasControlChar(const std::string& s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
+}
+
+// A value sent in an HTTP header or URL: a CR or LF would add headers of its own. The message
+// never shows the value (it may be a password).
+Status ReadHeaderValue(const EnvMap& env, const std::string& var, std::string& out,
+                       bool allow_empty = false) {
+  if (Status s = ReadString(env, var, out, allow_empty); !s.ok()) return s;
+  if (HasControlChar(out)) {
+    return {StatusCode::kInvalidArgument,
+            var + " contains a control character (CR, LF, tab, ...): not allowed in a header"};
+  }
+  return Status::Ok();
+}
+
+// CLICKHOUSE_HOST: a name, an IPv4 address, or an IPv6 address (in brackets or bare). The port
+// comes from CLICKHOUSE_PORT only.
+Status CheckClickHouseHost(const std::string& host) {
+  static const std::regex kName("[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?");
+  static const std::regex kIpv6("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+  static const std::regex kHostPort("(\\[.*\\]|[^:]*):[0-9]*");
+  std::string bare = host;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    bare = host.substr(1, host.size() - 2);
+    if (std::regex_match(bare, kIpv6)) return Status::Ok();
+  } else if (std::regex_match(host, kIpv6) || std::regex_match(host, kName)) {
+    return Status::Ok();
+  }
+  if (std::regex_match(host, kHostPort)) {
+    return Invalid("CLICKHOUSE_HOST", host,
+                   "is host:port; set the host alone in CLICKHOUSE_HOST and the port in "
+                   "CLICKHOUSE_PORT");
+  }
+  return Invalid("CLICKHOUSE_HOST", host,
+                 "is not a host name, an IPv4 address or an IPv6 address in brackets ([::1])");
+}
+
 Status ReadClickHouse(const EnvMap& env, Config& c) {
   std::vector<std::function<Status()>> steps = {
-      [&] { return ReadString(env, "CLICKHOUSE_HOST", c.clickhouse_host); },
+      [&] {
+        Status s = ReadHeaderValue(env, "CLICKHOUSE_HOST", c.clickhouse_host);
+        return s.ok() ? CheckClickHouseHost(c.clickhouse_host) : s;
+      },
       [&] {
         return ReadChoice(env, "CLICKHOUSE_PROTOCOL", {"http", "https"}, c.clickhouse_protocol);
       },
@@ -93,8 +133,9 @@ Status ReadClickHouse(const EnvMap& env, Config& c) {
         }
         return Status::Ok();
       },
-      [&] { return ReadString(env, "CLICKHOUSE_USER", c.clickhouse_user); },
-      [&] { return ReadString(env, "CLICKHOUSE_PASSWORD", c.clickhouse_password, true); },
+      [&] { return ReadHeaderValue(env, "CLICKHOUSE_USER", c.clickhouse_user); },
+      [&] { return ReadHeaderValue(env, "CLICKHOUSE_PASSWORD", c.clickhouse_password, true); },
+      [&] { return ReadHeaderValue(env, "CLICKHOUSE_PROXY", c.clickhouse_proxy, true); },
       [&] { return ReadIdentifier(env, "CLICKHOUSE_SCHEMA", c.clickhouse_schema); },
       [&] {
         return ReadIdentifier(env, "CLICKHOUSE_EVENT_LOG_TABLE", c.clickhouse_event_log_table);
@@ -149,7 +190,15 @@ Status ReadService(const EnvMap& env, Config& c) {
   std::string format = c.log_format == LogFormat::kJson ? "json" : "console";
   std::vector<std::function<Status()>> steps = {
       [&] { return ReadString(env, "DATABASE_URL", c.database_url); },
-      [&] { return ReadString(env, "ENVIRONMENT", c.environment); },
+      [&] {
+        // Stored in every event: text that PostgreSQL and ClickHouse both take as it is.
+        Status s = ReadString(env, "ENVIRONMENT", c.environment);
+        if (s.ok() && (!IsValidUtf8(c.environment) || HasControlChar(c.environment))) {
+          return Invalid("ENVIRONMENT", StoredText(c.environment, 64),
+                         "must be UTF-8 text without control characters");
+        }
+        return s;
+      },
       [&] {
         return ReadChoice(env, "LOG_LEVEL",
                           {"trace", "debug", "info", "warn", "warning", "error", "critical", "off"},
@@ -169,6 +218,18 @@ Status ReadService(const EnvMap& env, Config& c) {
                        c.db_statement_timeout_ms);
       },
       [&] { return ReadInt(env, "EVENTLOG_DB_POOL_WAIT_MS", 1, 600000, c.db_pool_wait_ms); },
+      [&] { return ReadInt(env, "EVENTLOG_HTTP_THREADS", 1, 4096, c.http_threads); },
+      [&] { return ReadInt(env, "EVENTLOG_HTTP_QUEUE", 0, 65536, c.http_queue); },
+      [&] {
+        return ReadInt(env, "EVENTLOG_HTTP_REQUEST_TIMEOUT_MS", 100, 600000,
+                       c.http_request_timeout_ms);
+      },
+      [&] {
+        std::string mask = c.log_mask_pii ? "true" : "false";
+        Status s = ReadChoice(env, "EVENTLOG_LOG_MASK_PII", {"true", "false", "1", "0"}, mask);
+        c.log_mask_pii = mask == "true" || mask == "1";
+        return s;
+      },
   };
   for (auto& step : steps) {
     if (Status s = step(); !s.ok()) return s;
@@ -176,26 +237,6 @@ Status ReadService(const EnvMap& env, Config& c) {
   if (c.log_level == "warning") c.log_level = "warn";
   c.log_format = format == "json" ? LogFormat::kJson : LogFormat::kConsole;
   return Status::Ok();
-}
-
-std::string Trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  auto e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
-
-// A value: 'quoted' or "quoted" (taken as is), or bare up to a " #" comment.
-std::optional<std::string> ParseDotEnvValue(const std::string& raw) {
-  if (!raw.empty() && (raw.front() == '"' || raw.front() == '\'')) {
-    auto close = raw.find(raw.front(), 1);
-    if (close == std::string::npos) return std::nullopt;
-    std::string rest = Trim(raw.substr(close + 1));
-    if (!rest.empty() && rest.front() != '#') return std::nullopt;
-    return raw.substr(1, close - 1);
-  }
-  auto hash = raw.find(" #");
-  return hash == std::string::npos ? raw : Trim(raw.substr(0, hash));
 }
 
 }  // namespace
@@ -206,53 +247,6 @@ Result<Config> LoadConfig(const EnvMap& env) {
     if (Status s = read(env, c); !s.ok()) return s;
   }
   return c;
-}
-
-Result<EnvMap> ParseDotEnv(const std::string& text) {
-  EnvMap out;
-  std::istringstream in(text);
-  std::string line;
-  int line_no = 0;
-  static const std::regex kKey("[A-Za-z_][A-Za-z0-9_]*");
-  while (std::getline(in, line)) {
-    ++line_no;
-    line = Trim(line);
-    if (line.empty() || line[0] == '#') continue;
-    if (line.rfind("export ", 0) == 0) line = Trim(line.substr(7));
-    auto eq = line.find('=');
-    std::string key = eq == std::string::npos ? line : Trim(line.substr(0, eq));
-    if (eq == std::string::npos || !std::regex_match(key, kKey)) {
-      return Status(StatusCode::kInvalidArgument,
-                    ".env line " + std::to_string(line_no) + " is not KEY=VALUE");
-    }
-    auto value = ParseDotEnvValue(Trim(line.substr(eq + 1)));
-    if (!value) {
-      return Status(StatusCode::kInvalidArgument,
-                    ".env line " + std::to_string(line_no) + " has an unterminated quote");
-    }
-    out[key] = *value;
-  }
-  return out;
-}
-
-Result<EnvMap> ReadEnvironment(const std::string& dotenv_path) {
-  EnvMap env;
-  std::ifstream file(dotenv_path);
-  if (file) {
-    std::stringstream text;
-    text << file.rdbuf();
-    auto parsed = ParseDotEnv(text.str());
-    if (!parsed.ok()) {
-      return Status(StatusCode::kInvalidArgument, dotenv_path + ": " + parsed.status().message());
-    }
-    env = std::move(parsed.value());
-  }
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    std::string kv = *e;
-    auto eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  return env;
 }
 
 std::string RedactUrl(const std::string& url) {
