@@ -98,17 +98,27 @@ write_ch_config() {
   <mlock_executable>false</mlock_executable>
 </yandex>
 CONF
-  cat >"$ch_dir/users.xml" <<CONF
+  write_ch_users
+}
+
+# Users, rewritten on every start (ClickHouse reloads users.xml while running). eventlog_lenient
+# has a profile that skips bad input rows: the tests show the relay's pinned settings win over it.
+write_ch_users() {
+  mkdir -p "$ch_dir"
+  cat >"$ch_dir/users.xml.tmp" <<CONF
 <?xml version="1.0"?>
 <yandex>
-  <profiles><default><max_memory_usage>4000000000</max_memory_usage></default></profiles>
+  <profiles><default><max_memory_usage>4000000000</max_memory_usage></default><lenient><max_memory_usage>4000000000</max_memory_usage><input_format_allow_errors_num>10</input_format_allow_errors_num><input_format_allow_errors_ratio>0.5</input_format_allow_errors_ratio></lenient></profiles>
   <users>
     <default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></default>
     <eventlog><password>eventlog</password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></eventlog>
+    <eventlog_lenient><password>eventlog</password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>lenient</profile><quota>default</quota></eventlog_lenient>
   </users>
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
 </yandex>
 CONF
+  cmp -s "$ch_dir/users.xml.tmp" "$ch_dir/users.xml" 2>/dev/null || mv "$ch_dir/users.xml.tmp" "$ch_dir/users.xml"
+  rm -f "$ch_dir/users.xml.tmp"
 }
 
 # The server's own PID, from the status file it writes (setsid may fork, so $! is not it),
@@ -121,7 +131,7 @@ ch_pid() {
 ch_alive() { ch_pid >/dev/null; }
 
 start_ch() {
-  if ch_alive; then log "ClickHouse already running"; else
+  if ch_alive; then log "ClickHouse already running"; write_ch_users; else
     write_ch_config
     # setsid -f: the server gets its own session and nothing of ours waits on it.
     (cd "$ch_dir" && exec setsid -f /usr/sbin/clickhouse-server --config-file="$ch_dir/config.xml" \

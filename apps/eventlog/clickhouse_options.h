@@ -15,6 +15,7 @@ inline ClickHouseOptions ToClickHouseOptions(const Config& c) {
   o.database = c.clickhouse_schema;
   o.connect_timeout_ms = c.clickhouse_connect_timeout_ms;
   o.timeout_ms = c.clickhouse_timeout_ms;
+  o.proxy = c.clickhouse_proxy;
   return o;
 }
 

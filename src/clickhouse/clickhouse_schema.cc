@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "clickhouse/clickhouse_sink.h"
+
 namespace eventlog {
 namespace {
 
@@ -25,7 +27,64 @@ std::vector<std::string> SplitStatements(const std::string& sql) {
   return out;
 }
 
+// Zone names that mean UTC (no offset, no daylight saving time) in the tz database.
+bool IsUtcZone(std::string_view zone) {
+  for (std::string_view utc : {"UTC", "Etc/UTC", "UCT", "Etc/UCT", "Universal", "Etc/Universal",
+                               "Zulu", "Etc/Zulu", "GMT", "Etc/GMT", "GMT0", "Etc/GMT0"}) {
+    if (zone == utc) return true;
+  }
+  return false;
+}
+
+// The zone quoted in a type name ("DateTime64(6, 'UTC')" -> UTC); empty when none.
+std::string_view QuotedZone(std::string_view type) {
+  auto open = type.find('\'');
+  if (open == std::string_view::npos) return {};
+  auto close = type.find('\'', open + 1);
+  if (close == std::string_view::npos) return {};
+  return type.substr(open + 1, close - open - 1);
+}
+
+std::string Trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
 }  // namespace
+
+Status CheckUtcTimeColumn(const std::string& type, const std::string& column) {
+  auto parsed = ParseTimeColumnType(type);
+  if (!parsed.ok()) return {parsed.status().code(), column + ": " + parsed.status().message()};
+  if (IsUtcZone(QuotedZone(type))) return Status::Ok();
+  const std::string utc_type = parsed->is_datetime64
+                                   ? "DateTime64(" + std::to_string(parsed->precision) + ", 'UTC')"
+                                   : "DateTime('UTC')";
+  return {StatusCode::kFailedPrecondition,
+          column + " has type " + type +
+              ", without the UTC time zone: ClickHouse would read the relay's UTC times in " +
+              (QuotedZone(type).empty() ? "the server's" : "that") +
+              " zone, store them shifted and miss them in recovery checks (duplicates). Fix: "
+              "ALTER TABLE " +
+              column.substr(0, column.rfind('.')) + " MODIFY COLUMN event_date_time " + utc_type +
+              " (or recreate the table with `eventlog migrate`)"};
+}
+
+Result<TimeColumn> ReadTimeColumn(ClickHouseClient& client, const std::string& database,
+                                  const std::string& table) {
+  const std::string column = database + "." + table + ".event_date_time";
+  auto r = client.Execute(
+      "SELECT type FROM system.columns WHERE database = " + QuoteClickHouse(database) +
+      " AND table = " + QuoteClickHouse(table) + " AND name = 'event_date_time' FORMAT TSV");
+  if (!r.ok()) return r.status();
+  std::string type = Trimmed(r.value());
+  if (type.empty()) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "table " + database + "." + table +
+                      " with column event_date_time not found (run `eventlog migrate`)");
+  }
+  if (Status s = CheckUtcTimeColumn(TsvUnescape(type), column); !s.ok()) return s;
+  return ParseTimeColumnType(TsvUnescape(type));
+}
 
 Result<ServerVersion> ParseServerVersion(const std::string& text) {
   ServerVersion v;
@@ -65,7 +124,9 @@ Status ApplyClickHouseMigrations(ClickHouseClient& client, const std::string& da
     if (Status s = ledger.Record("clickhouse", m); !s.ok()) return s;
     applied.push_back(m.name);
   }
-  return Status::Ok();
+  // CREATE TABLE IF NOT EXISTS keeps a table made by hand: check what the relay will meet.
+  auto column = ReadTimeColumn(client, database, table);
+  return column.ok() ? Status::Ok() : column.status();
 }
 
 }  // namespace eventlog

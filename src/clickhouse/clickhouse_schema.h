@@ -5,6 +5,7 @@
 
 #include "clickhouse/http_client.h"
 #include "core/migration.h"
+#include "core/row_codec.h"
 
 namespace eventlog {
 
@@ -18,10 +19,24 @@ Result<ServerVersion> ReadServerVersion(ClickHouseClient& client);
 // Parses "18.16.1" or "23.8.2.7".
 Result<ServerVersion> ParseServerVersion(const std::string& text);
 
+// Refuses a time column whose type names no UTC time zone ("DateTime64(6)", "DateTime",
+// "DateTime('Europe/Berlin')"): ClickHouse reads the UTC times the relay sends, and the bounds
+// of a recovery check, in the column's zone, or the server's when the type names none, so
+// rows would be stored shifted and every check would miss them. kFailedPrecondition naming
+// `column` and the ALTER that fixes it.
+Status CheckUtcTimeColumn(const std::string& type, const std::string& column);
+
+// The type of `database`.`table`.event_date_time, parsed and checked (CheckUtcTimeColumn);
+// kFailedPrecondition when the table or column does not exist.
+Result<TimeColumn> ReadTimeColumn(ClickHouseClient& client, const std::string& database,
+                                  const std::string& table);
+
 // Applies the ClickHouse migrations (all idempotent; `applied` gets those new to `ledger`), with
 // the event_log time column typed for this server (DateTime64(6, 'UTC') from 20.1 on,
 // DateTime('UTC') before). Statements name `database`.`table` and the first creates the
-// database, so `client` should be connected to a database that exists (e.g. default).
+// database, so `client` should be connected to a database that exists (e.g. default). Then
+// checks the table's time column (ReadTimeColumn): a table created by hand without 'UTC' is
+// refused.
 Status ApplyClickHouseMigrations(ClickHouseClient& client, const std::string& database,
                                  const std::string& table, MigrationLedger& ledger,
                                  std::vector<std::string>& applied);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "clickhouse/clickhouse_schema.h"
+#include "clickhouse/pinned_settings.h"
 #include "core/uuid7.h"
 
 namespace eventlog {
@@ -17,6 +19,27 @@ constexpr int64_t kDateTime64MaxUs = 10413791999LL * kUsPerSecond;
 // IN lists of a recovery check can be long: lift the 256 KiB default query size limit.
 const std::map<std::string, std::string> kLargeQuery = {{"max_query_size", "67108864"}};
 
+// A recovery check answers at most one line per id: 36 characters and a newline each, plus
+// room for an exception ClickHouse may append to a 200.
+constexpr size_t kIdLineBytes = 37;
+constexpr size_t kAnswerSlackBytes = size_t{64} << 10;
+
+int64_t MinUs(const TimeColumn& c) { return c.is_datetime64 ? kDateTime64MinUs : 0; }
+int64_t MaxUs(const TimeColumn& c) { return c.is_datetime64 ? kDateTime64MaxUs : kDateTimeMaxUs; }
+
+Result<std::set<std::string>> ReadKnownSettings(ClickHouseClient& client) {
+  auto r = client.Execute(KnownSettingsQuery());
+  if (!r.ok()) return r.status();
+  std::set<std::string> known;
+  std::string_view body = r.value();
+  while (!body.empty()) {
+    auto nl = std::min(body.find('\n'), body.size());
+    if (nl > 0) known.emplace(body.substr(0, nl));
+    body.remove_prefix(std::min(nl + 1, body.size()));
+  }
+  return known;
+}
+
 }  // namespace
 
 std::string QuoteClickHouse(std::string_view s) {
@@ -29,76 +52,19 @@ std::string QuoteClickHouse(std::string_view s) {
 }
 
 bool FitsTimeColumn(int64_t time_us, const TimeColumn& column) {
-  if (column.is_datetime64) return time_us >= kDateTime64MinUs && time_us <= kDateTime64MaxUs;
-  return time_us >= 0 && time_us <= kDateTimeMaxUs;
+  return time_us >= MinUs(column) && time_us <= MaxUs(column);
 }
 
-ClickHouseSink::ClickHouseSink(ClickHouseOptions options, std::string table)
-    : client_(std::move(options)), table_(std::move(table)) {
-  qualified_table_ = client_.options().database + "." + table_;
-}
-
-Status ClickHouseSink::Probe() {
-  time_column_.reset();
-  auto t = LearnTimeColumn();
-  return t.ok() ? Status::Ok() : t.status();
-}
-
-Result<TimeColumn> ClickHouseSink::LearnTimeColumn() {
-  if (time_column_) return *time_column_;
-  auto r = client_.Execute("SELECT type FROM system.columns WHERE database = " +
-                           QuoteClickHouse(client_.options().database) + " AND table = " +
-                           QuoteClickHouse(table_) + " AND name = 'event_date_time' FORMAT TSV");
-  if (!r.ok()) return r.status();
-  std::string type = r.value();
-  while (!type.empty() && (type.back() == '\n' || type.back() == '\r')) type.pop_back();
-  if (type.empty()) {
-    return Status(StatusCode::kFailedPrecondition,
-                  "table " + qualified_table_ +
-                      " with column event_date_time not found (run `eventlog migrate`)");
+std::string TimeBoundLiteral(int64_t time_us, const TimeColumn& column) {
+  int64_t us = std::clamp(time_us, MinUs(column), MaxUs(column));
+  if (column.is_datetime64) {
+    return "toDateTime64(" + QuoteClickHouse(FormatUtcDateTime(us, 6)) + ", 6, 'UTC')";
   }
-  auto parsed = ParseTimeColumnType(type);
-  if (parsed.ok()) time_column_ = parsed.value();
-  return parsed;
+  return "toDateTime(" + QuoteClickHouse(FormatUtcDateTime(us, 0)) + ", 'UTC')";
 }
 
-Status ClickHouseSink::Remember(Status s) {
-  if (s.code() == StatusCode::kFailedPrecondition) time_column_.reset();
-  return s;
-}
-
-std::map<std::string, std::string> ClickHouseSink::BatchSettings(int64_t batch_id) const {
-  std::map<std::string, std::string> settings = kLargeQuery;
-  if (batch_id > 0) {
-    settings["query_id"] = "eventlog-" + qualified_table_ + "-batch-" + std::to_string(batch_id);
-  }
-  return settings;
-}
-
-Status ClickHouseSink::Insert(int64_t batch_id, const std::vector<OutboxRow>& rows) {
-  if (rows.empty()) return Status::Ok();
-  auto column = LearnTimeColumn();
-  if (!column.ok()) return column.status();
-  // A timestamp the column cannot hold would be stored wrapped by old servers: refuse it here.
-  for (const OutboxRow& r : rows) {
-    if (!FitsTimeColumn(r.event_time_us, column.value())) {
-      return {StatusCode::kRejected, "event " + r.event_id + ": event_date_time " +
-                                         FormatUtcDateTime(r.event_time_us, 0) +
-                                         " is outside the range of event_log.event_date_time"};
-    }
-  }
-  auto r = client_.Execute("INSERT INTO " + qualified_table_ + " (" + std::string(kInsertColumns) +
-                               ") FORMAT TabSeparated",
-                           EncodeForClickHouse(rows, column.value()), BatchSettings(batch_id));
-  return Remember(r.ok() ? Status::Ok() : r.status());
-}
-
-Result<std::unordered_set<std::string>> ClickHouseSink::FindPresent(
-    int64_t batch_id, const std::vector<OutboxRow>& rows) {
-  std::unordered_set<std::string> present;
-  if (rows.empty()) return present;
-  auto column = LearnTimeColumn();
-  if (!column.ok()) return column.status();
+std::string FindPresentQuery(const std::string& qualified_table, const std::vector<OutboxRow>& rows,
+                             const TimeColumn& column) {
   // Bound the search by type and time so the primary key (event_type, event_date_time) and
   // the monthly partitions serve; widen by a second for servers that store whole seconds.
   int64_t lo = rows.front().event_time_us, hi = lo;
@@ -113,17 +79,88 @@ Result<std::unordered_set<std::string>> ClickHouseSink::FindPresent(
   }
   std::string type_list;
   for (const auto& t : types) type_list += (type_list.empty() ? "" : ",") + QuoteClickHouse(t);
-  auto bound = [&](int64_t us) {
-    return "toDateTime(" + QuoteClickHouse(FormatUtcDateTime(us, 0)) + ", 'UTC')";
-  };
-  std::string query = "SELECT toString(event_id) FROM " + qualified_table_ +
-                      " WHERE event_date_time >= " + bound(lo - kUsPerSecond) +
-                      " AND event_date_time <= " + bound(hi + kUsPerSecond) +
-                      " AND event_type IN (" + type_list + ") AND event_id IN (" + ids +
-                      ") FORMAT TabSeparated";
-  auto r = client_.Execute(query, {}, BatchSettings(batch_id));
+  return "SELECT toString(event_id) FROM " + qualified_table +
+         " WHERE event_date_time >= " + TimeBoundLiteral(lo - kUsPerSecond, column) +
+         " AND event_date_time <= " + TimeBoundLiteral(hi + kUsPerSecond, column) +
+         " AND event_type IN (" + type_list + ") AND event_id IN (" + ids + ") FORMAT TabSeparated";
+}
+
+ClickHouseSink::ClickHouseSink(ClickHouseOptions options, std::string table)
+    : client_(std::move(options)), table_(std::move(table)) {
+  qualified_table_ = client_.options().database + "." + table_;
+}
+
+Status ClickHouseSink::Probe() {
+  server_.reset();
+  auto s = LearnServer();
+  return s.ok() ? Status::Ok() : s.status();
+}
+
+Result<ClickHouseSink::Server> ClickHouseSink::LearnServer() {
+  if (server_) return *server_;
+  auto column = ReadTimeColumn(client_, client_.options().database, table_);
+  if (!column.ok()) return column.status();
+  auto known = ReadKnownSettings(client_);
+  if (!known.ok()) return known.status();
+  server_ = Server{column.value(), PinnedSettings(known.value())};
+  return *server_;
+}
+
+Status ClickHouseSink::Remember(Status s) {
+  if (s.code() == StatusCode::kFailedPrecondition) server_.reset();
+  return s;
+}
+
+std::map<std::string, std::string> ClickHouseSink::BatchSettings(int64_t batch_id,
+                                                                 const Server& server) const {
+  std::map<std::string, std::string> settings = server.pinned;
+  settings.insert(kLargeQuery.begin(), kLargeQuery.end());
+  if (batch_id > 0) {
+    settings["query_id"] = "eventlog-" + qualified_table_ + "-batch-" + std::to_string(batch_id);
+  }
+  return settings;
+}
+
+Status ClickHouseSink::Insert(int64_t batch_id, const std::vector<OutboxRow>& rows) {
+  if (rows.empty()) return Status::Ok();
+  auto server = LearnServer();
+  if (!server.ok()) return server.status();
+  const TimeColumn& column = server->time_column;
+  // A timestamp the column cannot hold would be stored wrapped by old servers: refuse it here.
+  for (const OutboxRow& r : rows) {
+    if (!FitsTimeColumn(r.event_time_us, column)) {
+      return {StatusCode::kRejected, "event " + r.event_id + ": event_date_time " +
+                                         FormatUtcDateTime(r.event_time_us, 0) +
+                                         " is outside the range of event_log.event_date_time"};
+    }
+  }
+  auto r = client_.Send({"INSERT INTO " + qualified_table_ + " (" + std::string(kInsertColumns) +
+                             ") FORMAT TabSeparated",
+                         EncodeForClickHouse(rows, column), BatchSettings(batch_id, *server)});
   if (!r.ok()) return Remember(r.status());
-  std::string_view body = r.value();
+  // Servers that send X-ClickHouse-Summary (not 18.16) say how many rows they wrote; views
+  // add to the count, so fewer than we sent means some were dropped on the way.
+  auto written = r->written_rows;
+  if (written >= 0 && written < static_cast<int64_t>(rows.size())) {
+    return {StatusCode::kUnavailable, "partial write suspected: ClickHouse reports " +
+                                          std::to_string(written) + " of " +
+                                          std::to_string(rows.size()) + " rows written"};
+  }
+  return Status::Ok();
+}
+
+Result<std::unordered_set<std::string>> ClickHouseSink::FindPresent(
+    int64_t batch_id, const std::vector<OutboxRow>& rows) {
+  std::unordered_set<std::string> present;
+  if (rows.empty()) return present;
+  auto server = LearnServer();
+  if (!server.ok()) return server.status();
+  auto r = client_.Send({FindPresentQuery(qualified_table_, rows, server->time_column),
+                         {},
+                         BatchSettings(batch_id, *server),
+                         rows.size() * kIdLineBytes + kAnswerSlackBytes});
+  if (!r.ok()) return Remember(r.status());
+  std::string_view body = r->body;
   while (!body.empty()) {
     auto nl = body.find('\n');
     std::string_view line = body.substr(0, nl);

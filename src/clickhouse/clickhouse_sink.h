@@ -9,9 +9,11 @@
 
 namespace eventlog {
 
-// event_log in ClickHouse. Learns the column type of event_date_time from the server (on first
-// use and again after a schema error), so one relay binary serves ClickHouse 18.16 (DateTime)
-// and modern servers (DateTime64).
+// event_log in ClickHouse. Learns from the server (on first use and again after a schema error)
+// the column type of event_date_time, so one relay binary serves ClickHouse 18.16 (DateTime)
+// and modern servers (DateTime64), and which settings it knows, so that every request pins
+// those that keep a 200 honest (clickhouse/pinned_settings.h). Refuses a time column without
+// the UTC zone. Not thread-safe: one sink per relay thread.
 class ClickHouseSink : public EventSink {
  public:
   ClickHouseSink(ClickHouseOptions options, std::string table);
@@ -20,21 +22,25 @@ class ClickHouseSink : public EventSink {
   Result<std::unordered_set<std::string>> FindPresent(int64_t batch_id,
                                                       const std::vector<OutboxRow>& rows) override;
 
-  // Connects and reads the schema now (start-up check); Insert does it lazily too.
+  // Connects and reads the schema and settings now (start-up check); Insert does it lazily too.
   Status Probe();
 
  private:
-  Result<TimeColumn> LearnTimeColumn();
+  struct Server {
+    TimeColumn time_column;
+    std::map<std::string, std::string> pinned;  // PinnedSettings for this server
+  };
+  Result<Server> LearnServer();
   Status Remember(Status s);  // forgets the schema after a schema error
   // ClickHouse refuses a query whose query_id is still running (code 216): every request of a
   // batch carries the batch's id, so a recovery check never overlaps an INSERT the server is
   // still executing after its client timed out.
-  std::map<std::string, std::string> BatchSettings(int64_t batch_id) const;
+  std::map<std::string, std::string> BatchSettings(int64_t batch_id, const Server& server) const;
 
   ClickHouseClient client_;
   std::string table_;
   std::string qualified_table_;
-  std::optional<TimeColumn> time_column_;
+  std::optional<Server> server_;
 };
 
 // Text of a string literal in ClickHouse SQL: 'it\'s'.
@@ -42,5 +48,14 @@ std::string QuoteClickHouse(std::string_view s);
 
 // Smallest and largest microsecond timestamps `column` stores without wrapping.
 bool FitsTimeColumn(int64_t time_us, const TimeColumn& column);
+
+// A bound for event_date_time in a recovery check: `time_us` clamped to the column's range, as
+// a literal of the column's own type read in UTC whatever the server's zone
+// (toDateTime64('...', 6, 'UTC') or toDateTime('...', 'UTC')).
+std::string TimeBoundLiteral(int64_t time_us, const TimeColumn& column);
+
+// The recovery check: which of `rows` are in `qualified_table` (ids of the present ones, TSV).
+std::string FindPresentQuery(const std::string& qualified_table, const std::vector<OutboxRow>& rows,
+                             const TimeColumn& column);
 
 }  // namespace eventlog

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "eventlog/status.h"
@@ -11,9 +12,16 @@ namespace eventlog {
 // HTTP status does not tell bad data from a broken server (a bad UUID is a 500 on 18.16):
 //   kRejected            the data itself (parse errors, throwIf, constraint, size limits)
 //   kFailedPrecondition  schema or access (unknown table/column/database, auth, readonly)
-//   kUnavailable         everything else: overload, timeouts, memory, unknown codes
+//   kTooLarge            the request as a whole is too heavy (AST, memory, partitions per
+//                        block, the server's max_execution_time, HTTP 413): send smaller parts
+//   kUnavailable         everything else: overload (too many parts), network, unknown codes
+// The message is cleaned (see CleanClickHouseMessage).
 // `header_code` is 0 when the header was absent.
 Status ClassifyClickHouseError(long http_status, int header_code, std::string_view body);
+
+// The server's message without C++ noise, registered secrets or the row text ClickHouse quotes
+// back in parse errors (cut to a short prefix; codes, rows and columns stay), at most ~2000 bytes.
+std::string CleanClickHouseMessage(std::string_view body);
 
 // The server code in "Code: 376, e.displayText() = ..." or "Code: 376. DB::Exception: ...";
 // 0 when there is none.

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "core/secrets.h"
+
 namespace eventlog {
 namespace {
 
@@ -45,14 +47,82 @@ TEST(ClassifyClickHouseError, HeaderCodeWinsOverBody) {
   EXPECT_EQ(s.server_code(), 376);
 }
 
-TEST(ClassifyClickHouseError, MemoryLimitIsRetryable) {
+TEST(ClassifyClickHouseError, MemoryLimitIsTooLarge) {
   Status s = ClassifyClickHouseError(
       500, 0,
       "Code: 241. DB::Exception: Memory limit (total) exceeded: would use 9.31 GiB. "
       "(MEMORY_LIMIT_EXCEEDED)");
-  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(s.code(), StatusCode::kTooLarge);
   EXPECT_EQ(s.server_code(), 241);
+  EXPECT_FALSE(s.retryable());
+}
+
+TEST(ClassifyClickHouseError, HeavyRequestsAreTooLarge) {
+  EXPECT_EQ(ClassifyClickHouseError(500, 168, "Code: 168. DB::Exception: AST is too big.").code(),
+            StatusCode::kTooLarge);
+  EXPECT_EQ(ClassifyClickHouseError(
+                500, 0,
+                "Code: 159, e.displayText() = DB::Exception: Timeout exceeded: elapsed 5.0 "
+                "seconds, maximum: 5, e.what() = DB::Exception")
+                .code(),
+            StatusCode::kTooLarge);
+  Status s = ClassifyClickHouseError(413, 0, "Request Entity Too Large");
+  EXPECT_EQ(s.code(), StatusCode::kTooLarge);
+  EXPECT_EQ(s.server_code(), 0);
+}
+
+TEST(ClassifyClickHouseError, TooManyPartitionsIsTooLargeButTooManyPartsIsOverload) {
+  Status s = ClassifyClickHouseError(
+      500, 252,
+      "Code: 252. DB::Exception: Too many partitions for single INSERT block (more than 100). "
+      "The limit is controlled by 'max_partitions_per_insert_block' setting. (TOO_MANY_PARTS)");
+  EXPECT_EQ(s.code(), StatusCode::kTooLarge);
+  EXPECT_EQ(s.server_code(), 252);
+  s = ClassifyClickHouseError(
+      500, 252,
+      "Code: 252. DB::Exception: Too many parts (300 with average size of 1.2 MiB) in table "
+      "'db.event_log'. Merges are processing significantly slower than inserts. "
+      "(TOO_MANY_PARTS)");
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
   EXPECT_TRUE(s.retryable());
+  s = ClassifyClickHouseError(
+      500, 0,
+      "Code: 252, e.displayText() = DB::Exception: Too many parts (300). Merges are processing "
+      "significantly slower than inserts., e.what() = DB::Exception");
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+}
+
+TEST(CleanClickHouseMessage, CutsEchoedRowTextButKeepsCodeRowAndColumn) {
+  // As ClickHouse 18.16 answers a FixedString(5) overflow and a garbled line.
+  Status s = ClassifyClickHouseError(
+      500, 0,
+      "Code: 131, e.displayText() = DB::Exception: Too large value for FixedString(5): (at row "
+      "1)\n\nRow 1:\nColumn 0,   name: id,  type: UUID,            parsed text: "
+      "\"00000000-0000-0000-0000-000000000001\"\nColumn 1,   name: env, type: FixedString(5),  "
+      "parsed text: \"SecretEmail@example.com\"ERROR\n\n, e.what() = DB::Exception\n");
+  EXPECT_EQ(s.code(), StatusCode::kRejected);
+  EXPECT_EQ(s.message().find("example.com"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("(at row 1)"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("name: env, type: FixedString(5)"), std::string::npos);
+  EXPECT_NE(s.message().find("\"SecretEmail@exam...\""), std::string::npos) << s.message();
+  s = ClassifyClickHouseError(
+      500, 0,
+      "Code: 27, e.displayText() = DB::Exception: Cannot parse input: expected \\t before: "
+      "ab\\tSecretEmail@example.com\\t2020-01-01 00:00:00\\n: (at row 7)\n\nRow 7:\n"
+      "ERROR: garbage after UUID: \"ab<TAB>SecretEmail@example.com\"\n");
+  EXPECT_EQ(s.server_code(), 27);
+  EXPECT_EQ(s.message().find("example.com"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("before: ab\\tSecretEmail@...: (at row 7)"), std::string::npos)
+      << s.message();
+}
+
+TEST(CleanClickHouseMessage, BoundsLengthAndScrubsRegisteredSecrets) {
+  RegisterSecret("ch-secret-Pa55word");
+  std::string echoed =
+      "Code: 62. DB::Exception: Syntax error near ch-secret-Pa55word " + std::string(5000, 'x');
+  std::string msg = CleanClickHouseMessage(echoed);
+  EXPECT_EQ(msg.find("ch-secret-Pa55word"), std::string::npos);
+  EXPECT_LE(msg.size(), 2003u);
 }
 
 TEST(ClassifyClickHouseError, UnknownCodeIsRetryable) {
@@ -69,7 +139,7 @@ TEST(ClassifyClickHouseError, ProxyErrorsWithoutCodeGoByHttpStatus) {
   EXPECT_EQ(s.code(), StatusCode::kUnavailable);
   EXPECT_NE(s.message().find("503"), std::string::npos) << s.message();
   s = ClassifyClickHouseError(413, 0, "Request Entity Too Large");
-  EXPECT_EQ(s.code(), StatusCode::kRejected);
+  EXPECT_EQ(s.code(), StatusCode::kTooLarge);
   s = ClassifyClickHouseError(401, 0, "Unauthorized");
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   s = ClassifyClickHouseError(403, 0, "Forbidden");

@@ -2,9 +2,13 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <charconv>
 #include <mutex>
 
 #include "clickhouse/error_classifier.h"
+#include "core/secrets.h"
+#include "observe/logger.h"
 
 namespace eventlog {
 namespace {
@@ -14,20 +18,58 @@ void GlobalInitOnce() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-size_t AppendBody(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
+// The answer, read up to a cap: a server (or anything in between) cannot make us buffer
+// without limit.
+struct Sink {
+  std::string* out;
+  size_t cap;
+  bool exceeded = false;
+};
+
+size_t AppendBody(char* data, size_t size, size_t n, void* user) {
+  auto* sink = static_cast<Sink*>(user);
+  if (sink->out->size() + size * n > sink->cap) {
+    sink->exceeded = true;
+    return 0;  // fails the transfer with CURLE_WRITE_ERROR
+  }
+  sink->out->append(data, size * n);
   return size * n;
 }
 
-// Picks X-ClickHouse-Exception-Code out of the response headers.
+struct Headers {
+  int exception_code = 0;
+  int64_t written_rows = -1;
+};
+
+// The value of header `name` (lower case, with the colon) in `line`, if it is that header.
+bool HeaderValue(std::string_view line, std::string_view name, std::string_view& value) {
+  if (line.size() <= name.size()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(line[i])) != name[i]) return false;
+  }
+  value = line.substr(name.size());
+  return true;
+}
+
+// "written_rows":"12" inside the X-ClickHouse-Summary JSON object.
+int64_t WrittenRows(std::string_view summary) {
+  constexpr std::string_view kKey = "\"written_rows\":\"";
+  auto p = summary.find(kKey);
+  if (p == std::string_view::npos) return -1;
+  int64_t n = -1;
+  p += kKey.size();
+  auto [end, ec] = std::from_chars(summary.data() + p, summary.data() + summary.size(), n);
+  return ec == std::errc() ? n : -1;
+}
+
 size_t ReadHeader(char* data, size_t size, size_t n, void* out) {
+  auto* headers = static_cast<Headers*>(out);
   std::string_view line(data, size * n);
-  constexpr std::string_view kName = "x-clickhouse-exception-code:";
-  if (line.size() > kName.size()) {
-    std::string lower(line.substr(0, kName.size()));
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower == kName)
-      *static_cast<int*>(out) = std::atoi(std::string(line.substr(kName.size())).c_str());
+  std::string_view value;
+  if (HeaderValue(line, "x-clickhouse-exception-code:", value)) {
+    headers->exception_code = std::atoi(std::string(value).c_str());
+  } else if (HeaderValue(line, "x-clickhouse-summary:", value)) {
+    headers->written_rows = WrittenRows(value);
   }
   return size * n;
 }
@@ -67,19 +109,66 @@ std::string Escape(CURL* curl, const std::string& s) {
   return out;
 }
 
+bool HasControlChar(std::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+// An IPv6 literal goes into a URL in brackets: http://[::1]:8123/.
+std::string UrlHost(const std::string& host) {
+  if (host.find(':') != std::string::npos && !host.starts_with("[")) return "[" + host + "]";
+  return host;
+}
+
+bool IsLoopbackHost(std::string_view host) {
+  return host == "localhost" || host.starts_with("127.") || host == "::1" || host == "[::1]";
+}
+
+void WarnOnce(const ClickHouseOptions& options) {
+  static std::once_flag once;
+  std::call_once(once, [&] {
+    std::string warning = ClickHouseTransportWarning(options);
+    if (!warning.empty()) log::Warn("eventlog.clickhouse", warning, {{"host", options.host}});
+  });
+}
+
 }  // namespace
+
+std::string ClickHouseTransportWarning(const ClickHouseOptions& options) {
+  if (!options.proxy.empty()) {
+    return "CLICKHOUSE_PROXY is set: the proxy sees every request" +
+           std::string(options.protocol == "http" ? " and the password" : "") +
+           ", and a proxy that buffers or repeats requests weakens the query_id fence";
+  }
+  if (options.protocol == "http" && !IsLoopbackHost(options.host)) {
+    return "CLICKHOUSE_PROTOCOL=http to a host that is not loopback: the password and the "
+           "events cross the network in clear; use https";
+  }
+  return {};
+}
 
 struct ClickHouseClient::Impl {
   CURLM* multi = nullptr;  // owns the connection cache: the keep-alive connection lives here
   CURL* curl = nullptr;
   curl_slist* headers = nullptr;
+  Status invalid;  // set when the options cannot be sent safely
 };
 
 ClickHouseClient::ClickHouseClient(ClickHouseOptions options)
     : options_(std::move(options)), impl_(std::make_unique<Impl>()) {
   GlobalInitOnce();
+  RegisterSecret(options_.password);
+  WarnOnce(options_);
   impl_->multi = curl_multi_init();
   impl_->curl = curl_easy_init();
+  // A CR or LF in a header value would let it add headers of its own (config refuses these
+  // already; this guards other callers).
+  if (HasControlChar(options_.user) || HasControlChar(options_.password) ||
+      HasControlChar(options_.host) || HasControlChar(options_.proxy)) {
+    impl_->invalid =
+        Status(StatusCode::kInvalidArgument,
+               "ClickHouse user, password, host or proxy contains a control character");
+  }
   impl_->headers =
       curl_slist_append(impl_->headers, ("X-ClickHouse-User: " + options_.user).c_str());
   impl_->headers =
@@ -96,32 +185,44 @@ ClickHouseClient::~ClickHouseClient() {
 
 Result<std::string> ClickHouseClient::Execute(const std::string& query, const std::string& body,
                                               const std::map<std::string, std::string>& settings) {
+  auto r = Send({query, body, settings});
+  if (!r.ok()) return r.status();
+  return std::move(r.value().body);
+}
+
+Result<ClickHouseResponse> ClickHouseClient::Send(const ClickHouseRequest& request) {
+  if (!impl_->invalid.ok()) return impl_->invalid;
   CURL* curl = impl_->curl;
   curl_easy_reset(curl);  // options only: connections stay in the multi handle's cache
-  std::string url = options_.protocol + "://" + options_.host + ":" +
+  std::string url = options_.protocol + "://" + UrlHost(options_.host) + ":" +
                     std::to_string(options_.port) + "/?database=" + Escape(curl, options_.database);
-  for (const auto& [k, v] : settings) url += "&" + Escape(curl, k) + "=" + Escape(curl, v);
-  const std::string* payload = &query;
-  if (!body.empty()) {
-    url += "&query=" + Escape(curl, query);
-    payload = &body;
+  for (const auto& [k, v] : request.settings) url += "&" + Escape(curl, k) + "=" + Escape(curl, v);
+  const std::string* payload = &request.query;
+  if (!request.body.empty()) {
+    url += "&query=" + Escape(curl, request.query);
+    payload = &request.body;
   }
-  std::string response;
-  int header_code = 0;
+  ClickHouseResponse response;
+  Sink sink{&response.body, request.max_response_bytes != 0 ? request.max_response_bytes
+                                                            : options_.max_response_bytes};
+  Headers headers;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, impl_->headers);
   curl_easy_setopt(curl, CURLOPT_POST, 1L);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload->data());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload->size()));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, ReadHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &header_code);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &headers);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms));
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_ms));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-  if (!body.empty()) {
+  // The proxy is CLICKHOUSE_PROXY or none: "" overrides http_proxy, HTTPS_PROXY, ALL_PROXY.
+  curl_easy_setopt(curl, CURLOPT_PROXY, options_.proxy.c_str());
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, options_.proxy.empty() ? "*" : "");
+  if (!request.body.empty()) {
     // An INSERT gets a connection of its own. On a reused connection that dies before any
     // answer, libcurl silently sends the request again on a new one: if the server had run
     // the first copy (it answers only at the end), the rows would land twice. Reads and DDL
@@ -132,20 +233,25 @@ Result<std::string> ClickHouseClient::Execute(const std::string& query, const st
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip responses when offered
 
   CURLcode rc = PerformAbortable(impl_->multi, curl, options_.abort);
+  std::string where =
+      "ClickHouse at " + UrlHost(options_.host) + ":" + std::to_string(options_.port);
+  if (sink.exceeded) {
+    return Status(StatusCode::kUnavailable,
+                  ScrubSecrets(where + ": answer exceeds " + std::to_string(sink.cap) + " bytes"));
+  }
   if (rc != CURLE_OK) {
     // Transport failure: the request may or may not have reached the server.
-    return Status(StatusCode::kUnavailable, std::string("ClickHouse at ") + options_.host + ":" +
-                                                std::to_string(options_.port) + ": " +
-                                                curl_easy_strerror(rc));
+    return Status(StatusCode::kUnavailable, ScrubSecrets(where + ": " + curl_easy_strerror(rc)));
   }
   long http_status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http_status);
-  if (http_status != 200 || header_code != 0) {
-    return ClassifyClickHouseError(http_status, header_code, response);
+  if (http_status != 200 || headers.exception_code != 0) {
+    return ClassifyClickHouseError(http_status, headers.exception_code, response.body);
   }
-  if (size_t p = FindTrailingException(response); p != std::string::npos) {
-    return ClassifyClickHouseError(http_status, 0, std::string_view(response).substr(p));
+  if (size_t p = FindTrailingException(response.body); p != std::string::npos) {
+    return ClassifyClickHouseError(http_status, 0, std::string_view(response.body).substr(p));
   }
+  response.written_rows = headers.written_rows;
   return response;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,13 +19,39 @@ struct ClickHouseOptions {
   std::string database = "default";
   int connect_timeout_ms = 2000;
   int timeout_ms = 10000;
+  // An HTTP proxy URL, or empty: no proxy at all. libcurl would otherwise follow http_proxy,
+  // HTTPS_PROXY or ALL_PROXY from the environment, and a proxy sees the credentials and may
+  // buffer or repeat requests (which defeats the query_id fence).
+  std::string proxy;
+  // Default cap of an answer's (decoded) size; a larger answer fails with kUnavailable.
+  size_t max_response_bytes = size_t{64} << 20;
   // When set and true, a request in progress is aborted (graceful shutdown past its deadline).
   const std::atomic<bool>* abort = nullptr;
 };
 
+struct ClickHouseRequest {
+  std::string query;
+  std::string body;  // the data of an INSERT ... FORMAT; empty: the query is the body
+  std::map<std::string, std::string> settings;  // URL parameters
+  size_t max_response_bytes = 0;                // 0: ClickHouseOptions::max_response_bytes
+};
+
+struct ClickHouseResponse {
+  std::string body;
+  // written_rows of the X-ClickHouse-Summary header; -1 when the server sends none (18.16).
+  int64_t written_rows = -1;
+};
+
+// A warning for the operator when the options send the password in clear over a network
+// (plain http to a host that is not loopback) or through a proxy; empty when there is none.
+std::string ClickHouseTransportWarning(const ClickHouseOptions& options);
+
 // ClickHouse's HTTP interface (libcurl): queries reuse one keep-alive connection; an INSERT with
 // data opens its own, because libcurl re-sends a request whose reused connection died before
 // answering, which could store an INSERT twice. One request at a time: one client per thread.
+// Every error message it returns is cleaned of registered secrets and echoed row text, and the
+// password is registered as a secret (core/secrets.h). Logs ClickHouseTransportWarning once per
+// process.
 class ClickHouseClient {
  public:
   explicit ClickHouseClient(ClickHouseOptions options);
@@ -37,6 +64,7 @@ class ClickHouseClient {
   // Returns the response body, or the typed error (ClassifyClickHouseError).
   Result<std::string> Execute(const std::string& query, const std::string& body = {},
                               const std::map<std::string, std::string>& settings = {});
+  Result<ClickHouseResponse> Send(const ClickHouseRequest& request);
 
   const ClickHouseOptions& options() const { return options_; }
 

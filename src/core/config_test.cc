@@ -117,6 +117,48 @@ TEST(LoadConfig, PortComesFromClickHousePortOnly) {
   EXPECT_EQ(c->clickhouse_port, 18123);
 }
 
+TEST(LoadConfig, HostWithAPortIsRefusedNamingClickHousePort) {
+  for (const char* seed : {"localhost:8123", "ch.internal:18123", "[::1]:8123", "somehost:"}) {
+    std::string msg = ErrorOf({{"CLICKHOUSE_HOST", seed}});
+    EXPECT_NE(msg.find("CLICKHOUSE_PORT"), std::string::npos) << seed << ": " << msg;
+    EXPECT_NE(msg.find("CLICKHOUSE_HOST=\"" + std::string(seed) + "\""), std::string::npos) << msg;
+  }
+  for (const char* bad : {"user@host", "host/path", "host name", "h?x=1", "[::1", "[nothost]"}) {
+    std::string msg = ErrorOf({{"CLICKHOUSE_HOST", bad}});
+    EXPECT_NE(msg.find("CLICKHOUSE_HOST"), std::string::npos) << bad << ": " << msg;
+  }
+}
+
+TEST(LoadConfig, ClickHouseHostTakesNamesAndIpAddresses) {
+  for (const char* host : {"[::1]", "::1", "[fe80::1:2]", "10.0.0.7", "ch-1.internal", "9000"}) {
+    auto c = LoadConfig({{"CLICKHOUSE_HOST", host}});
+    ASSERT_TRUE(c.ok()) << host << ": " << c.status().ToString();
+    EXPECT_EQ(c->clickhouse_host, host);
+  }
+}
+
+TEST(LoadConfig, ControlCharactersInClickHouseHeaderValuesAreRefused) {
+  const std::string secret = "pw\r\nX-Injected: 1";
+  for (const char* var :
+       {"CLICKHOUSE_HOST", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "CLICKHOUSE_PROXY"}) {
+    for (const std::string& value : {secret, std::string("a\nb"), std::string("a\tb")}) {
+      std::string msg = ErrorOf({{var, value}});
+      EXPECT_NE(msg.find(var), std::string::npos) << msg;
+      EXPECT_NE(msg.find("control character"), std::string::npos) << msg;
+      EXPECT_EQ(msg.find("Injected"), std::string::npos) << msg;  // the value is never shown
+    }
+  }
+}
+
+TEST(LoadConfig, ClickHouseProxyIsOffUnlessSet) {
+  auto c = LoadConfig({});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->clickhouse_proxy, "");
+  c = LoadConfig({{"CLICKHOUSE_PROXY", "http://proxy.internal:3128"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->clickhouse_proxy, "http://proxy.internal:3128");
+}
+
 TEST(LoadConfig, HttpsDefaultsToPort8443UnlessAPortIsSet) {
   auto c = LoadConfig({{"CLICKHOUSE_PROTOCOL", "https"}});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
