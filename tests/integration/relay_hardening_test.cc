@@ -140,5 +140,35 @@ TEST_F(RelayHardeningTest, SlowClaimDoesNotStretchTheLeaseWindow) {
   EXPECT_FALSE(taken->has_value()) << "another relay took over a batch whose lease was renewed";
 }
 
+// Item 10: a claim must survive a PostgreSQL crash even where the database or role defaults to
+// synchronous_commit = off. A trigger on the ledger records the setting each claim commits with
+// (this test knows the ledger table; a new claim design keeps an equivalent check).
+TEST_F(RelayHardeningTest, ClaimsCommitSynchronouslyWhateverTheDatabaseDefault) {
+  const std::string db = PgScalar("SELECT current_database()");
+  PgExec("ALTER DATABASE " + db + " SET synchronous_commit = off");
+  PgExec(R"sql(
+CREATE TABLE IF NOT EXISTS claim_commit_modes (mode text);
+TRUNCATE claim_commit_modes;
+CREATE OR REPLACE FUNCTION record_commit_mode() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO claim_commit_modes VALUES (current_setting('synchronous_commit')); RETURN NEW; END $$;
+CREATE OR REPLACE TRIGGER record_commit_mode AFTER INSERT OR UPDATE ON eventlog_batches
+  FOR EACH ROW EXECUTE FUNCTION record_commit_mode())sql");
+  Enqueue(3);
+  auto store = Store(milliseconds(1000));
+  auto claimed = store.Claim(100);  // a fresh claim
+  std::string fresh_claim = PgScalar("SELECT string_agg(mode, ',') FROM claim_commit_modes");
+  PgExec(
+      "UPDATE eventlog_batches SET lease_until = now() - interval '1 second'; "
+      "TRUNCATE claim_commit_modes");
+  auto taken = Store(milliseconds(1000), "other").Claim(100);  // a take-over
+  std::string take_over = PgScalar("SELECT string_agg(mode, ',') FROM claim_commit_modes");
+  PgExec("ALTER DATABASE " + db + " RESET synchronous_commit");
+  PgExec("DROP TRIGGER record_commit_mode ON eventlog_batches");
+  ASSERT_TRUE(claimed.ok() && claimed->has_value()) << claimed.status().ToString();
+  ASSERT_TRUE(taken.ok() && taken->has_value()) << taken.status().ToString();
+  EXPECT_EQ(fresh_claim, "on");
+  EXPECT_EQ(take_over, "on");
+}
+
 }  // namespace
 }  // namespace eventlog::testing
