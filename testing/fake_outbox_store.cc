@@ -130,6 +130,8 @@ Status FakeOutboxStore::Release(const Batch& batch, const BatchRetry& retry) {
   b->timeouts += retry.timed_out ? 1 : 0;
   b->last_error = retry.error;
   b->payload = EncodeLedgerPayload(retry.remaining);
+  for (const DeadLetter& d : retry.dead)
+    dead_letters_.push_back({d.row, d.error, batch.attempts + 1});
   if (retry.delivered > 0) delivered_ += retry.delivered;
   return Status::Ok();
 }

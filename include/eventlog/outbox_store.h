@@ -31,6 +31,7 @@ struct DeadLetter {
 // Why and how a batch goes back to the ledger.
 struct BatchRetry {
   std::vector<OutboxRow> remaining;  // rows still to deliver; the others were delivered
+  std::vector<DeadLetter> dead;      // rows that leave the batch as dead letters now
   int64_t delivered = 0;             // rows of the batch that reached ClickHouse in this try
   bool attempted = false;  // an INSERT was sent: its outcome is unknown, check before resending
   bool rejected = false;   // ClickHouse refused (some of) `remaining`
@@ -74,8 +75,8 @@ class OutboxStore {
   virtual Status Complete(const Batch& batch, int64_t delivered,
                           const std::vector<DeadLetter>& dead) = 0;
 
-  // Gives the batch back for a later try. The batch becomes claimable again after
-  // `retry.retry_in`, by this relay or another.
+  // Gives the batch back for a later try, without `retry.dead` (dead letters now). The batch
+  // becomes claimable again after `retry.retry_in`, by this relay or another. One transaction.
   virtual Status Release(const Batch& batch, const BatchRetry& retry) = 0;
 };
 

@@ -82,6 +82,14 @@ void QuarantineUnreadable(pqxx::work& tx, int64_t batch_id, int attempts,
              {{"batch_id", batch_id}, {"count", lines.size()}, {"error", lines.front().error}});
 }
 
+void InsertDeadLetters(pqxx::work& tx, const std::vector<DeadLetter>& dead, int attempts) {
+  for (const DeadLetter& d : dead) {
+    tx.exec_params(kInsertDeadLetterSql, d.row.event_id, d.row.event_type, d.row.event_time_us,
+                   d.row.environment, d.row.event_context,
+                   static_cast<int64_t>(d.row.metadata_version), StoredText(d.error), attempts);
+  }
+}
+
 void AddDelivered(pqxx::work& tx, int64_t n) {
   if (n > 0) {
     tx.exec_params("UPDATE eventlog_counters SET value = value + $1 WHERE name = 'delivered'", n);
@@ -137,9 +145,9 @@ Result<std::optional<Batch>> PgOutboxStore::TakeOverDueBatch(pqxx::connection& c
   DecodedPayload decoded = DecodeLedgerPayload(r[0][5].c_str());
   if (!decoded.unreadable.empty()) {
     QuarantineUnreadable(tx, b.batch_id, b.attempts, decoded.unreadable);
-    tx.exec_params(
-        "UPDATE eventlog_batches SET payload = $2, event_count = $3 WHERE batch_id = $1",
-        b.batch_id, EncodeLedgerPayload(decoded.rows), static_cast<int64_t>(decoded.rows.size()));
+    tx.exec_params("UPDATE eventlog_batches SET payload = $2, event_count = $3 WHERE batch_id = $1",
+                   b.batch_id, EncodeLedgerPayload(decoded.rows),
+                   static_cast<int64_t>(decoded.rows.size()));
   }
   b.rows = std::move(decoded.rows);
   tx.commit();
@@ -228,12 +236,7 @@ Status PgOutboxStore::Complete(const Batch& batch, int64_t delivered,
         tx.exec_params("DELETE FROM eventlog_batches WHERE batch_id = $1 AND lease_token = $2",
                        batch.batch_id, batch.lease_token);
     if (r.affected_rows() != 1) return LeaseLost(batch);
-    for (const DeadLetter& d : dead) {
-      tx.exec_params(kInsertDeadLetterSql, d.row.event_id, d.row.event_type, d.row.event_time_us,
-                     d.row.environment, d.row.event_context,
-                     static_cast<int64_t>(d.row.metadata_version), StoredText(d.error),
-                     batch.attempts + 1);
-    }
+    InsertDeadLetters(tx, dead, batch.attempts + 1);
     AddDelivered(tx, delivered);
     tx.commit();
     return Status::Ok();
@@ -254,6 +257,7 @@ Status PgOutboxStore::Release(const Batch& batch, const BatchRetry& retry) {
         static_cast<int64_t>(retry.remaining.size()), EncodeLedgerPayload(retry.remaining),
         retry.timed_out ? 1 : 0);
     if (r.affected_rows() != 1) return LeaseLost(batch);
+    InsertDeadLetters(tx, retry.dead, batch.attempts + 1);
     AddDelivered(tx, retry.delivered);
     tx.commit();
     return Status::Ok();

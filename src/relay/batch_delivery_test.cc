@@ -116,8 +116,8 @@ TEST_F(DeliverTest, AFailedPresenceCheckAfterARejectionStopsTheDelivery) {
 
 TEST_F(DeliverTest, SendsInsertsOfAtMostTheGivenRows) {
   auto rows = MakeRows(10);
-  DeliveryReport report =
-      DeliverIsolatingRejects(sink_, 1, rows, [] { return Status::Ok(); }, 4);
+  DeliveryReport report = DeliverIsolatingRejects(
+      sink_, 1, rows, [] { return Status::Ok(); }, 4);
   EXPECT_EQ(report.delivered, 10);
   EXPECT_EQ(sink_.rows_per_insert(), (std::vector<size_t>{4, 4, 2}));
   EXPECT_EQ(sink_.rows(), rows);

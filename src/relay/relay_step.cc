@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <random>
+#include <unordered_set>
 
 #include "core/backoff.h"
 #include "eventlog/relay.h"
@@ -43,7 +44,7 @@ constexpr size_t kMaxLoggedIds = 10;
 
 // Rows ClickHouse refused: retried later, or dead letters on the last allowed attempt.
 void SettleRejected(OutboxStore& store, const Batch& batch, const RelayPolicy& policy,
-                    DeliveryReport& report, StepOutcome& out) {
+                    DeliveryReport& report, std::vector<DeadLetter> reused, StepOutcome& out) {
   int64_t delivered = report.delivered + out.already_present;
   if (batch.rejections + 1 >= policy.max_attempts) {
     std::vector<std::string> ids;
@@ -55,11 +56,13 @@ void SettleRejected(OutboxStore& store, const Batch& batch, const RelayPolicy& p
                {{"count", report.rejected.size()},
                 {"event_ids", ids},
                 {"error", report.rejected.front().error}});
-    out.dead_lettered = static_cast<int64_t>(report.rejected.size());
+    out.dead_lettered += static_cast<int64_t>(report.rejected.size());
+    for (auto& d : reused) report.rejected.push_back(std::move(d));
     out.error = store.Complete(batch, delivered, report.rejected);
     return;
   }
   BatchRetry retry{.remaining = {},
+                   .dead = std::move(reused),
                    .delivered = delivered,
                    .attempted = true,
                    .rejected = true,
@@ -83,6 +86,30 @@ size_t RowsPerInsert(const Batch& batch) {
   return std::max<size_t>(1, batch.rows.size() >> std::min(batch.timeouts - 1, 30));
 }
 
+// Rows whose event_id an earlier row of the batch already has: a producer reused an id.
+// Sending both would store two rows under one id, dropping one would lose an event: they leave
+// the batch as dead letters that say why.
+std::vector<DeadLetter> TakeReusedIds(std::vector<OutboxRow>& rows, StepOutcome& out) {
+  std::unordered_set<std::string> seen;
+  std::vector<DeadLetter> reused;
+  std::vector<OutboxRow> unique;
+  unique.reserve(rows.size());
+  for (auto& r : rows) {
+    if (seen.insert(r.event_id).second) {
+      unique.push_back(std::move(r));
+    } else {
+      reused.push_back({std::move(r), "event_id reused: another event of the outbox has it"});
+    }
+  }
+  rows = std::move(unique);
+  if (!reused.empty()) {
+    out.dead_lettered += static_cast<int64_t>(reused.size());
+    log::Error(kLogger, "events with a reused event_id dead-lettered",
+               {{"count", reused.size()}, {"event_id", reused.front().row.event_id}});
+  }
+  return reused;
+}
+
 }  // namespace
 
 StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy& policy) {
@@ -102,11 +129,13 @@ StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy&
       {{"batch_id", batch.batch_id}, {"batch_size", out.rows}, {"attempt", batch.attempts + 1}});
 
   std::vector<OutboxRow> rows = batch.rows;
+  std::vector<DeadLetter> reused = TakeReusedIds(rows, out);
   if (batch.recovered) {
     if (Status s = SkipPresent(sink, batch.batch_id, rows, out); !s.ok()) {
       out.error = s;
       GiveBack(store, batch,
                {.remaining = std::move(rows),
+                .dead = std::move(reused),
                 .error = s.ToString(),
                 .retry_in = RetryDelay(batch.attempts + 1, policy)},
                out);
@@ -125,6 +154,7 @@ StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy&
   if (!report.failure.ok()) {
     out.error = report.failure;
     BatchRetry retry{.remaining = {},
+                     .dead = std::move(reused),
                      .delivered = report.delivered + out.already_present,
                      .attempted = report.inserts > 0,
                      .rejected = !report.rejected.empty(),
@@ -137,10 +167,10 @@ StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy&
     return out;
   }
   if (!report.rejected.empty()) {
-    SettleRejected(store, batch, policy, report, out);
+    SettleRejected(store, batch, policy, report, std::move(reused), out);
     return out;
   }
-  out.error = store.Complete(batch, report.delivered + out.already_present, {});
+  out.error = store.Complete(batch, report.delivered + out.already_present, reused);
   return out;
 }
 

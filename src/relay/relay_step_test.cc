@@ -299,6 +299,37 @@ TEST_F(RelayStepTest, ConnectionErrorsDoNotShrinkTheInserts) {
   EXPECT_EQ(sink_.rows_per_insert(), (std::vector<size_t>{64, 64, 64, 64, 64}));
 }
 
+// Two events under one event_id: the first is delivered, the other becomes a dead letter that
+// says why, so ClickHouse never holds two rows under one id and no event is dropped.
+TEST_F(RelayStepTest, ReusedEventIdIsDeadLetteredNotSentTwiceNorDropped) {
+  auto rows = MakeRows(4);
+  OutboxRow twin = rows[1];
+  twin.event_context = R"({"other":"event"})";
+  store_.Add({rows[0], rows[1], twin, rows[2], rows[3]});
+  StepOutcome o = Step();
+  EXPECT_TRUE(o.error.ok()) << o.error.ToString();
+  EXPECT_EQ(o.dead_lettered, 1);
+  ExpectEachDeliveredOnce(rows);
+  ASSERT_EQ(store_.dead_letters().size(), 1u);
+  EXPECT_EQ(store_.dead_letters()[0].row, twin);
+  EXPECT_NE(store_.dead_letters()[0].error.find("reused"), std::string::npos);
+  EXPECT_TRUE(store_.pending_rows().empty());
+}
+
+// A reused id in a batch that must be retried leaves it as a dead letter at once too.
+TEST_F(RelayStepTest, ReusedEventIdLeavesABatchThatIsGivenBack) {
+  auto rows = MakeRows(2);
+  store_.Add({rows[0], rows[0], rows[1]});
+  sink_.FailNextInserts(1, kNetworkDown);
+  Step();
+  EXPECT_EQ(store_.dead_letters().size(), 1u);
+  EXPECT_EQ(store_.pending_rows().size(), 2u);
+  PassRetryDelay();
+  EXPECT_TRUE(Step().error.ok());
+  ExpectEachDeliveredOnce(rows);
+  EXPECT_EQ(store_.dead_letters().size(), 1u);
+}
+
 TEST_F(RelayStepTest, ClaimErrorIsReported) {
   store_.FailNext(StoreMethod::kClaim, 1, kNetworkDown);
   StepOutcome o = Step();
