@@ -51,17 +51,6 @@ bool HeaderValue(std::string_view line, std::string_view name, std::string_view&
   return true;
 }
 
-// "written_rows":"12" inside the X-ClickHouse-Summary JSON object.
-int64_t WrittenRows(std::string_view summary) {
-  constexpr std::string_view kKey = "\"written_rows\":\"";
-  auto p = summary.find(kKey);
-  if (p == std::string_view::npos) return -1;
-  int64_t n = -1;
-  p += kKey.size();
-  auto [end, ec] = std::from_chars(summary.data() + p, summary.data() + summary.size(), n);
-  return ec == std::errc() ? n : -1;
-}
-
 size_t ReadHeader(char* data, size_t size, size_t n, void* out) {
   auto* headers = static_cast<Headers*>(out);
   std::string_view line(data, size * n);
@@ -69,7 +58,7 @@ size_t ReadHeader(char* data, size_t size, size_t n, void* out) {
   if (HeaderValue(line, "x-clickhouse-exception-code:", value)) {
     headers->exception_code = std::atoi(std::string(value).c_str());
   } else if (HeaderValue(line, "x-clickhouse-summary:", value)) {
-    headers->written_rows = WrittenRows(value);
+    headers->written_rows = ParseSummaryWrittenRows(value);
   }
   return size * n;
 }
@@ -133,6 +122,16 @@ void WarnOnce(const ClickHouseOptions& options) {
 }
 
 }  // namespace
+
+int64_t ParseSummaryWrittenRows(std::string_view summary) {
+  constexpr std::string_view kKey = "\"written_rows\":\"";  // {"read_rows":"0","written_rows":"3"}
+  auto p = summary.find(kKey);
+  if (p == std::string_view::npos) return -1;
+  int64_t n = -1;
+  p += kKey.size();
+  auto [end, ec] = std::from_chars(summary.data() + p, summary.data() + summary.size(), n);
+  return ec == std::errc() ? n : -1;
+}
 
 std::string ClickHouseTransportWarning(const ClickHouseOptions& options) {
   if (!options.proxy.empty()) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "eventlog/status.h"
 
@@ -41,6 +42,9 @@ struct ClickHouseResponse {
   // written_rows of the X-ClickHouse-Summary header; -1 when the server sends none (18.16).
   int64_t written_rows = -1;
 };
+
+// written_rows in the JSON of an X-ClickHouse-Summary header; -1 when absent or unreadable.
+int64_t ParseSummaryWrittenRows(std::string_view summary);
 
 // A warning for the operator when the options send the password in clear over a network
 // (plain http to a host that is not loopback) or through a proxy; empty when there is none.
