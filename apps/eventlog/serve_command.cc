@@ -1,3 +1,5 @@
+#include <cstdlib>
+
 #include "app.h"
 #include "observe/logger.h"
 #include "outbox/pg_pool.h"
@@ -8,22 +10,48 @@
 namespace eventlog::app {
 namespace {
 
+constexpr std::string_view kLogger = "eventlog.serve";
+
+HttpOptions ToHttpOptions(const Config& c) {
+  HttpOptions o;
+  o.threads = static_cast<size_t>(c.http_threads);
+  o.queue = static_cast<size_t>(c.http_queue);
+  o.request_timeout = std::chrono::milliseconds(c.http_request_timeout_ms);
+  return o;
+}
+
 int Serve(const Config& config) {
-  PgPool pool(config.database_url, config.db_pool_size);
+  PgPool pool(config.database_url, config.db_pool_size,
+              std::chrono::milliseconds(config.db_pool_wait_ms));
   OutboxWriter writer(config.environment, static_cast<size_t>(config.max_event_bytes));
-  CreateUser create_user(pool, writer);
-  HttpApi api(pool, create_user);
-  ShutdownSignal on_signal([&api] {
-    log::Info("eventlog.serve", "shutting down");
-    api.Stop();
-  });
-  log::Info(
-      "eventlog.serve", "listening",
-      {{"host", config.host}, {"port", config.port}, {"database", RedactUrl(config.database_url)}});
+  CreateUser create_user(pool, writer, config.log_mask_pii);
+  HttpApi api(pool, create_user, ToHttpOptions(config));
+  const auto timeout = std::chrono::milliseconds(config.shutdown_timeout_ms);
+  // SIGTERM: stop accepting; requests still arriving get half the timeout, those being handled
+  // finish; then exit 0. Past the whole timeout (a handler stuck), exit 1 regardless.
+  ShutdownSignal on_signal(
+      [&api, timeout] {
+        log::Info(kLogger, "shutting down", {{"timeout_ms", timeout.count()}});
+        api.Stop(timeout / 2);
+      },
+      timeout,
+      [timeout] {
+        log::Error(kLogger, "shutdown timeout passed: exiting with requests unfinished",
+                   {{"timeout_ms", timeout.count()}});
+        std::_Exit(kExitFailure);
+      });
+  log::Info(kLogger, "listening",
+            {{"host", config.host},
+             {"port", config.port},
+             {"threads", config.http_threads},
+             {"queue", config.http_queue},
+             {"request_timeout_ms", config.http_request_timeout_ms},
+             {"database", RedactUrl(config.database_url)}});
   if (!api.Listen(config.host, config.port)) {
-    log::Error("eventlog.serve", "cannot listen", {{"host", config.host}, {"port", config.port}});
+    log::Error(kLogger, "cannot listen", {{"host", config.host}, {"port", config.port}});
     return kExitFailure;
   }
+  log::Info(kLogger, "stopped");
   return kExitOk;
 }
 

@@ -1,51 +1,77 @@
 #pragma once
 
+#include <pthread.h>
+
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <csignal>
+#include <cstdlib>
+#include <ctime>
 #include <functional>
-#include <mutex>
 #include <thread>
+
+#include "observe/logger.h"
 
 namespace eventlog::app {
 
+// What a second SIGTERM/SIGINT does by default: an operator who asks twice wants the process
+// gone now, not after the graceful shutdown. Exits 128 + signal, as a shell reports it.
+inline void ExitOnSecondSignal(int signo) {
+  log::Error("eventlog", "second signal: exiting now, work in flight is abandoned",
+             {{"signal", signo}});
+  std::_Exit(128 + signo);
+}
+
 // Runs `on_signal` once, on its own thread, when SIGTERM or SIGINT arrives; then, if the
 // program has not finished (this object destroyed) within `grace`, runs `on_overdue` (the relay
-// aborts its request in flight there, so it still exits in time). Construct before starting any
-// other thread: threads inherit the blocked mask, so only this one takes the signal.
+// aborts its request in flight there, so it still exits in time; serve exits). A second signal
+// before the end runs `on_second_signal` (by default: exit at once). Construct before starting
+// any other thread: threads inherit the blocked mask, so only this one takes the signal.
 class ShutdownSignal {
  public:
   explicit ShutdownSignal(
       std::function<void()> on_signal,
       std::chrono::milliseconds grace = std::chrono::milliseconds::max(),
-      std::function<void()> on_overdue = [] {}) {
+      std::function<void()> on_overdue = [] {},
+      std::function<void(int)> on_second_signal = ExitOnSecondSignal) {
     sigemptyset(&set_);
     sigaddset(&set_, SIGTERM);
     sigaddset(&set_, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set_, nullptr);
-    waiter_ = std::thread(
-        [this, on_signal = std::move(on_signal), grace, on_overdue = std::move(on_overdue)] {
-          int sig = 0;
-          sigwait(&set_, &sig);
-          std::unique_lock lock(mu_);
-          if (finished_) return;
-          lock.unlock();
-          on_signal();
-          lock.lock();
-          if (grace != std::chrono::milliseconds::max() &&
-              !cv_.wait_for(lock, grace, [this] { return finished_; })) {
-            on_overdue();
-          }
-        });
+    waiter_ = std::thread([this, on_signal = std::move(on_signal), grace,
+                           on_overdue = std::move(on_overdue),
+                           on_second_signal = std::move(on_second_signal)] {
+      if (WaitSignal(nullptr) <= 0 || finished_) return;
+      on_signal();
+      using Clock = std::chrono::steady_clock;
+      bool overdue_pending = grace != std::chrono::milliseconds::max();
+      auto overdue_at = overdue_pending ? Clock::now() + grace : Clock::time_point::max();
+      for (;;) {
+        auto left = overdue_at - Clock::now();
+        if (overdue_pending && left <= Clock::duration::zero()) {
+          overdue_pending = false;
+          on_overdue();
+          continue;
+        }
+        timespec wait{};
+        if (overdue_pending) {
+          auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+          wait.tv_sec = static_cast<time_t>(ns / 1000000000);
+          wait.tv_nsec = static_cast<long>(ns % 1000000000);
+        }
+        int sig = WaitSignal(overdue_pending ? &wait : nullptr);
+        if (finished_) return;
+        if (sig > 0) {
+          on_second_signal(sig);
+          return;
+        }
+      }
+    });
   }
 
   ~ShutdownSignal() {
-    {
-      std::lock_guard lock(mu_);
-      finished_ = true;
-    }
-    cv_.notify_all();
-    pthread_kill(waiter_.native_handle(), SIGINT);  // ends a sigwait still pending
+    finished_ = true;
+    pthread_kill(waiter_.native_handle(), SIGINT);  // ends a wait still pending
     waiter_.join();
   }
 
@@ -53,10 +79,11 @@ class ShutdownSignal {
   ShutdownSignal& operator=(const ShutdownSignal&) = delete;
 
  private:
+  // The signal number, or -1 when `timeout` (nullptr: none) passed first.
+  int WaitSignal(const timespec* timeout) { return sigtimedwait(&set_, nullptr, timeout); }
+
   sigset_t set_{};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool finished_ = false;
+  std::atomic<bool> finished_{false};
   std::thread waiter_;
 };
 

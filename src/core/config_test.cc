@@ -220,6 +220,32 @@ TEST(LoadConfig, RetryMaxBelowRetryBaseIsRefused) {
   EXPECT_NE(msg.find("EVENTLOG_RETRY_MAX_MS"), std::string::npos) << msg;
 }
 
+TEST(LoadConfig, HttpAdmissionSettingsHaveSaneDefaultsAndRanges) {
+  auto c = LoadConfig({});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->http_threads, 64);
+  EXPECT_EQ(c->http_queue, 64);
+  EXPECT_EQ(c->http_request_timeout_ms, 5000);
+  EXPECT_TRUE(c->log_mask_pii);  // a careful operator keeps emails out of logs by default
+  c = LoadConfig({{"EVENTLOG_HTTP_THREADS", "8"},
+                  {"EVENTLOG_HTTP_QUEUE", "0"},
+                  {"EVENTLOG_HTTP_REQUEST_TIMEOUT_MS", "250"},
+                  {"EVENTLOG_LOG_MASK_PII", "false"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->http_threads, 8);
+  EXPECT_EQ(c->http_queue, 0);
+  EXPECT_EQ(c->http_request_timeout_ms, 250);
+  EXPECT_FALSE(c->log_mask_pii);
+  EXPECT_NE(ErrorOf({{"EVENTLOG_HTTP_THREADS", "0"}}).find("EVENTLOG_HTTP_THREADS=\"0\""),
+            std::string::npos);
+  EXPECT_NE(ErrorOf({{"EVENTLOG_HTTP_QUEUE", "-1"}}).find("EVENTLOG_HTTP_QUEUE"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf({{"EVENTLOG_HTTP_REQUEST_TIMEOUT_MS", "99"}}).find("out of range"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf({{"EVENTLOG_LOG_MASK_PII", "yes"}}).find("EVENTLOG_LOG_MASK_PII"),
+            std::string::npos);
+}
+
 TEST(LoadConfig, WarningIsAnAliasOfWarn) {
   auto c = LoadConfig({{"LOG_LEVEL", "warning"}});
   ASSERT_TRUE(c.ok()) << c.status().ToString();

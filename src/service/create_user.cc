@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "observe/logger.h"
+#include "service/pii.h"
 
 namespace eventlog {
 
@@ -33,9 +34,18 @@ bool IsValidEmail(const std::string& email) {
 }
 
 Result<User> CreateUser::Execute(const NewUser& input) {
-  log::BoundContext ctx({{"use_case", "create_user"}, {"email", input.email}});
+  log::BoundContext ctx(
+      {{"use_case", "create_user"}, {"email", mask_pii_ ? MaskEmail(input.email) : input.email}});
   if (!IsValidEmail(input.email)) {
     return Status(StatusCode::kInvalidArgument, "email \"" + input.email + "\" is not valid");
+  }
+  // libpq would cut a name at a NUL while the event keeps it whole.
+  for (const auto& [field, value] :
+       {std::pair{"first_name", &input.first_name}, std::pair{"last_name", &input.last_name}}) {
+    if (HasControlCharacter(*value)) {
+      return Status(StatusCode::kInvalidArgument,
+                    std::string(field) + " must not contain control characters");
+    }
   }
   User user;
   Status s = pool_.Run([&](pqxx::connection& conn) -> Status {

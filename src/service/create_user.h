@@ -31,15 +31,19 @@ bool IsValidEmail(const std::string& email);
 
 // The seed's CreateUser use case: in one transaction, insert the user and enqueue a
 // user_created event. kConflict when the email is taken (case-insensitive), kInvalidArgument
-// for a bad email, kUnavailable when PostgreSQL is unreachable.
+// for a bad email or a name with a control character, kUnavailable when PostgreSQL is
+// unreachable.
 class CreateUser {
  public:
-  CreateUser(PgPool& pool, const OutboxWriter& writer) : pool_(pool), writer_(writer) {}
+  // `mask_pii`: log emails masked (MaskEmail), as EVENTLOG_LOG_MASK_PII asks.
+  CreateUser(PgPool& pool, const OutboxWriter& writer, bool mask_pii = true)
+      : pool_(pool), writer_(writer), mask_pii_(mask_pii) {}
   Result<User> Execute(const NewUser& input);
 
  private:
   PgPool& pool_;
   const OutboxWriter& writer_;
+  const bool mask_pii_;
 };
 
 }  // namespace eventlog

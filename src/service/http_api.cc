@@ -6,6 +6,9 @@
 
 #include "core/uuid7.h"
 #include "observe/logger.h"
+#include "service/body_framing.h"
+#include "service/bounded_server.h"
+#include "service/pii.h"
 
 namespace eventlog {
 namespace {
@@ -21,6 +24,13 @@ void ReplyError(httplib::Response& res, int status, const std::string& message) 
   Reply(res, status, {{"error", message}});
 }
 
+// Answers, then closes the connection: what the client sent after the headers was not read,
+// so the next request could not be found in it.
+void ReplyErrorAndClose(httplib::Response& res, int status, const std::string& message) {
+  if (ConnectionControl* c = CurrentConnection()) c->close_after_response = true;
+  ReplyError(res, status, message);
+}
+
 int HttpStatusFor(const Status& s) {
   switch (s.code()) {
     case StatusCode::kConflict: return 409;
@@ -31,15 +41,20 @@ int HttpStatusFor(const Status& s) {
 }
 
 // Reads {email, first_name, last_name}; false (with the reply set) on a malformed body.
-bool ParseNewUser(const httplib::Request& req, httplib::Response& res, NewUser& out) {
-  auto body = nlohmann::json::parse(req.body, nullptr, false);
+bool ParseNewUser(const std::string& text, httplib::Response& res, NewUser& out) {
+  auto body = nlohmann::json::parse(text, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
     ReplyError(res, 400, "body must be a JSON object");
     return false;
   }
   for (const char* field : {"email", "first_name", "last_name"}) {
-    if (body.contains(field) && !body[field].is_string()) {
+    if (!body.contains(field)) continue;
+    if (!body[field].is_string()) {
       ReplyError(res, 400, std::string(field) + " must be a string");
+      return false;
+    }
+    if (HasControlCharacter(body[field].get<std::string>())) {
+      ReplyError(res, 400, std::string(field) + " must not contain control characters");
       return false;
     }
   }
@@ -53,18 +68,56 @@ bool ParseNewUser(const httplib::Request& req, httplib::Response& res, NewUser& 
   return true;
 }
 
+// Reads the body through a counter: a chunked or lying client cannot make us keep more than
+// kMaxRequestBodyBytes. false (with the reply set) when it cannot be read whole.
+bool ReadBody(const httplib::ContentReader& read, httplib::Response& res, std::string& body) {
+  bool too_large = false;
+  bool ok = read([&](const char* data, size_t n) {
+    if (body.size() + n > kMaxRequestBodyBytes) {
+      too_large = true;
+      return false;
+    }
+    body.append(data, n);
+    return true;
+  });
+  if (ok) return true;
+  const ConnectionControl* c = CurrentConnection();
+  if (too_large || (c != nullptr && c->stream->over_cap())) {
+    ReplyErrorAndClose(res, 413,
+                       "request body over " + std::to_string(kMaxRequestBodyBytes) + " bytes");
+  } else if (c != nullptr && c->stream->timed_out()) {
+    ReplyErrorAndClose(res, 408, "request not received in time");
+  } else {
+    ReplyErrorAndClose(res, 400, "request body could not be read");
+  }
+  return false;
+}
+
+// The message for an error httplib (or a closed connection) set without a body.
+std::string DefaultMessage(int status) {
+  switch (status) {
+    case 404: return "not found";
+    case 408: return "request not received in time";
+    case 413: return "request over the size limit";
+    default: return "request failed";
+  }
+}
+
 }  // namespace
 
 struct HttpApi::Impl {
-  httplib::Server server;
+  BoundedServer server;
   PgPool& pool;
   CreateUser& create_user;
 
-  Impl(PgPool& p, CreateUser& c) : pool(p), create_user(c) {}
+  Impl(PgPool& p, CreateUser& c, const HttpOptions& o)
+      : server(ConnectionLimits{o.request_timeout, o.request_timeout}, o.threads, o.queue),
+        pool(p),
+        create_user(c) {}
 
-  void PostUsers(const httplib::Request& req, httplib::Response& res) {
+  void PostUsers(const std::string& body, httplib::Response& res) {
     NewUser input;
-    if (!ParseNewUser(req, res, input)) return;
+    if (!ParseNewUser(body, res, input)) return;
     auto user = create_user.Execute(input);
     if (!user.ok()) {
       const Status& s = user.status();
@@ -90,35 +143,65 @@ struct HttpApi::Impl {
     }
   }
 
+  // Runs once the headers are in, before httplib reads any body: refuses what would make it
+  // read a body without a bound (it reads chunked or unlengthed bodies whole, then routes).
+  static httplib::Server::HandlerResponse PreRoute(const httplib::Request& req,
+                                                   httplib::Response& res) {
+    using R = httplib::Server::HandlerResponse;
+    if (req.method == "POST" && req.path == "/users") {
+      auto refusal = CheckBodyFraming(req, kMaxRequestBodyBytes);
+      if (!refusal) return R::Unhandled;
+      ReplyErrorAndClose(res, refusal->status, refusal->message);
+      log::Info(kLogger, "request",
+                {{"method", "POST"}, {"path", "/users"}, {"status", res.status}});
+      return R::Handled;
+    }
+    if (DeclaresBody(req)) {
+      if (ConnectionControl* c = CurrentConnection()) c->close_after_response = true;
+    }
+    if (req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS") {
+      return R::Unhandled;  // httplib reads no body for these
+    }
+    bool known = req.path == "/users" || req.path == "/healthz";
+    ReplyErrorAndClose(res, known ? 405 : 404, known ? "method not allowed" : "not found");
+    return R::Handled;
+  }
+
+  static void OnError(const httplib::Request&, httplib::Response& res) {
+    const ConnectionControl* c = CurrentConnection();
+    if (c != nullptr && res.body.empty()) {
+      if (c->stream->timed_out()) res.status = 408;
+      if (c->stream->over_cap()) res.status = 413;
+    }
+    if (res.body.empty()) ReplyError(res, res.status, DefaultMessage(res.status));
+  }
+
   void Install() {
     server.set_payload_max_length(kMaxRequestBodyBytes);
-    server.Post("/users", [this](const httplib::Request& req, httplib::Response& res) {
+    server.set_pre_routing_handler(PreRoute);
+    // Refuse a bad body before telling the client to send it.
+    server.set_expect_100_continue_handler([](const httplib::Request& req, httplib::Response& res) {
+      return PreRoute(req, res) == httplib::Server::HandlerResponse::Handled ? res.status : 100;
+    });
+    server.Post("/users", [this](const httplib::Request&, httplib::Response& res,
+                                 const httplib::ContentReader& read) {
       log::BoundContext ctx({{"request_id", NewUuid7()}, {"path", "/users"}});
-      PostUsers(req, res);
+      std::string body;
+      if (ReadBody(read, res, body)) PostUsers(body, res);
       log::Info(kLogger, "request", {{"method", "POST"}, {"status", res.status}});
     });
     server.Get("/healthz",
                [this](const httplib::Request&, httplib::Response& res) { Healthz(res); });
-    server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-      if (!res.body.empty()) return;
-      if (res.status == 413) {
-        ReplyError(res, 413,
-                   "request body over " + std::to_string(kMaxRequestBodyBytes) + " bytes");
-      } else if (res.status == 404) {
-        ReplyError(res, 404, "not found");
-      } else {
-        ReplyError(res, res.status, "request failed");
-      }
-    });
+    server.set_error_handler(OnError);
     server.set_exception_handler(
         [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-          ReplyError(res, 500, "internal error");
+          ReplyErrorAndClose(res, 500, "internal error");
         });
   }
 };
 
-HttpApi::HttpApi(PgPool& pool, CreateUser& create_user)
-    : impl_(std::make_unique<Impl>(pool, create_user)) {
+HttpApi::HttpApi(PgPool& pool, CreateUser& create_user, const HttpOptions& options)
+    : impl_(std::make_unique<Impl>(pool, create_user, options)) {
   impl_->Install();
 }
 
@@ -130,6 +213,6 @@ int HttpApi::BindToAnyPort(const std::string& host) { return impl_->server.bind_
 
 bool HttpApi::ListenAfterBind() { return impl_->server.listen_after_bind(); }
 
-void HttpApi::Stop() { impl_->server.stop(); }
+void HttpApi::Stop(std::chrono::milliseconds drain) { impl_->server.Stop(drain); }
 
 }  // namespace eventlog

@@ -2,9 +2,12 @@
 #include "service/http_api.h"
 
 #include <httplib.h>
+#include <spdlog/sinks/ostream_sink.h>
 
+#include <sstream>
 #include <thread>
 
+#include "observe/logger.h"
 #include "tests/integration/test_env.h"
 
 namespace eventlog::testing {
@@ -13,10 +16,10 @@ namespace {
 // Serves the API on a free loopback port for one test.
 class ServedApi {
  public:
-  explicit ServedApi(const std::string& database_url)
+  explicit ServedApi(const std::string& database_url, bool mask_pii = true)
       : pool_(database_url, 2),
         writer_("Test", 1 << 20),
-        create_(pool_, writer_),
+        create_(pool_, writer_, mask_pii),
         api_(pool_, create_) {
     port_ = api_.BindToAnyPort("127.0.0.1");
     thread_ = std::thread([this] { api_.ListenAfterBind(); });
@@ -87,6 +90,42 @@ TEST_F(HttpApiTest, BadInputGetsA4xxWithAMessageAndWritesNothing) {
   }
   EXPECT_EQ(PgCount("users"), 0);
   EXPECT_EQ(PgCount("event_outbox"), 0);
+}
+
+TEST_F(HttpApiTest, NamesWithControlCharactersAre400AndWriteNothing) {
+  ServedApi api(Servers().database_url);
+  for (const char* body : {R"({"email":"a@example.com","first_name":"Ada\u0000x"})",
+                           R"({"email":"a@example.com","last_name":"Love\nlace"})",
+                           R"({"email":"a@example.com","first_name":"x\u0085y"})",
+                           R"({"email":"a\u0001@example.com"})"}) {
+    auto res = Post(api, body);
+    ASSERT_TRUE(res) << body;
+    EXPECT_EQ(res->status, 400) << body;
+    auto error = nlohmann::json::parse(res->body, nullptr, false).value("error", "");
+    EXPECT_NE(error.find("must not contain control characters"), std::string::npos) << error;
+  }
+  EXPECT_EQ(PgCount("users"), 0);
+  EXPECT_EQ(PgCount("event_outbox"), 0);
+}
+
+TEST_F(HttpApiTest, LogLinesMaskTheEmailUnlessToldOtherwise) {
+  std::ostringstream out;
+  log::Init(LogFormat::kJson, "info", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  {
+    ServedApi api(Servers().database_url);
+    ASSERT_EQ(Post(api, R"({"email":"ada.lovelace@example.com"})")->status, 201);
+  }
+  std::string masked = out.str();
+  out.str("");
+  {
+    ServedApi api(Servers().database_url, /*mask_pii=*/false);
+    ASSERT_EQ(Post(api, R"({"email":"grace.hopper@example.com"})")->status, 201);
+  }
+  std::string plain = out.str();
+  log::Init(LogFormat::kConsole, "warn");
+  EXPECT_EQ(masked.find("ada.lovelace"), std::string::npos) << masked;
+  EXPECT_NE(masked.find("a***@example.com"), std::string::npos) << masked;
+  EXPECT_NE(plain.find("grace.hopper@example.com"), std::string::npos) << plain;
 }
 
 TEST_F(HttpApiTest, HealthzIs200WhenPostgresAnswers) {

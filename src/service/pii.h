@@ -1,0 +1,17 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace eventlog {
+
+// An email as log lines may show it when personal data is masked (EVENTLOG_LOG_MASK_PII):
+// the first character of the local part and the domain, "ada@example.com" -> "a***@example.com".
+// Without an '@' nothing is kept: "***".
+std::string MaskEmail(std::string_view email);
+
+// True when `text` holds a control character: C0 (including NUL), DEL, or a UTF-8 encoded C1
+// (U+0080..U+009F). libpq cuts a string at NUL, and line breaks forge log lines.
+bool HasControlCharacter(std::string_view text);
+
+}  // namespace eventlog

@@ -1,0 +1,28 @@
+#include "service/pii.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace eventlog {
+namespace {
+
+TEST(MaskEmail, KeepsOnlyTheFirstCharacterAndTheDomain) {
+  EXPECT_EQ(MaskEmail("ada@example.com"), "a***@example.com");
+  EXPECT_EQ(MaskEmail("@example.com"), "***@example.com");
+  EXPECT_EQ(MaskEmail("no-at-sign"), "***");
+  EXPECT_EQ(MaskEmail(""), "***");
+}
+
+TEST(HasControlCharacter, FindsC0DelAndC1ButNotOtherText) {
+  EXPECT_FALSE(HasControlCharacter("Ada Lovelace"));
+  EXPECT_FALSE(HasControlCharacter("Zoë Ångström 李"));
+  EXPECT_TRUE(HasControlCharacter(std::string("Ada\0x", 5)));
+  EXPECT_TRUE(HasControlCharacter("Ada\nINFO forged"));
+  EXPECT_TRUE(HasControlCharacter("tab\there"));
+  EXPECT_TRUE(HasControlCharacter("del\x7f"));
+  EXPECT_TRUE(HasControlCharacter("c1\xc2\x85"));  // U+0085 NEXT LINE
+}
+
+}  // namespace
+}  // namespace eventlog
