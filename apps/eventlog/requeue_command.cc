@@ -34,7 +34,12 @@ void AddRequeueCommand(CLI::App& app, const Globals& globals, int& exit_code) {
       exit_code = kExitFailure;
       return;
     }
-    std::cout << "requeued " << moved.value() << " events\n";
+    std::cout << "requeued " << moved->moved << " events\n";
+    if (moved->kept > 0) {
+      std::cout << moved->kept
+                << " matching dead letters stay: unreadable rows or times no ClickHouse type "
+                   "holds (see `eventlog status`)\n";
+    }
     exit_code = kExitOk;
   });
 }

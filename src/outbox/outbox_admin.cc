@@ -61,37 +61,51 @@ Result<std::vector<DeadLetterInfo>> ListDeadLetters(const std::string& database_
   return out;
 }
 
-Result<int64_t> RequeueDeadLetters(const std::string& database_url, const RequeueFilter& filter) {
-  int64_t moved = 0;
+namespace {
+
+// The dead letters `filter` names, as an SQL condition; empty when it names none.
+std::string DeadLetterCondition(pqxx::work& tx, const RequeueFilter& filter) {
+  if (filter.all) return "true";
+  if (filter.event_type) return "event_type = " + tx.quote(*filter.event_type);
+  if (filter.ids.empty()) return "";
+  std::string where = "id IN (";
+  for (size_t i = 0; i < filter.ids.size(); ++i) {
+    where += (i ? "," : "") + std::to_string(filter.ids[i]);
+  }
+  return where + ")";
+}
+
+// What event_outbox accepts back (its CHECK constraints): an unreadable row (raw_row) or a time
+// no ClickHouse type holds stays a dead letter.
+constexpr const char* kRequeueable =
+    " AND raw_row IS NULL AND event_type <> '' AND event_date_time >= timestamptz "
+    "'1900-01-01 00:00:00+00' AND event_date_time < timestamptz '2300-01-01 00:00:00+00'";
+
+}  // namespace
+
+Result<RequeueOutcome> RequeueDeadLetters(const std::string& database_url,
+                                          const RequeueFilter& filter) {
+  RequeueOutcome out;
   PgPool conn(database_url, 1);
   Status s = conn.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    std::string where;
-    if (filter.all) {
-      where = "true";
-    } else if (filter.event_type) {
-      where = "event_type = " + tx.quote(*filter.event_type);
-    } else if (!filter.ids.empty()) {
-      where = "id IN (";
-      for (size_t i = 0; i < filter.ids.size(); ++i) {
-        where += (i ? "," : "") + std::to_string(filter.ids[i]);
-      }
-      where += ")";
-    } else {
+    std::string where = DeadLetterCondition(tx, filter);
+    if (where.empty()) {
       return Status(StatusCode::kInvalidArgument, "requeue needs ids, a type or all");
     }
     pqxx::result r = tx.exec(
-        "WITH moved AS (DELETE FROM event_dead_letters WHERE " + where +
+        "WITH moved AS (DELETE FROM event_dead_letters WHERE " + where + kRequeueable +
         " RETURNING id, event_id, event_type, event_date_time, environment, event_context, "
         "metadata_version) INSERT INTO event_outbox (event_id, event_type, event_date_time, "
         "environment, event_context, metadata_version) SELECT event_id, event_type, "
         "event_date_time, environment, event_context, metadata_version FROM moved ORDER BY id");
-    moved = static_cast<int64_t>(r.affected_rows());
+    out.moved = static_cast<int64_t>(r.affected_rows());
+    out.kept = tx.exec1("SELECT count(*) FROM event_dead_letters WHERE " + where)[0].as<int64_t>();
     tx.commit();
     return Status::Ok();
   });
   if (!s.ok()) return s;
-  return moved;
+  return out;
 }
 
 }  // namespace eventlog

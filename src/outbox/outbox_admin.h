@@ -21,7 +21,12 @@ struct DeadLetterInfo {
 // connection (these are rare, interactive commands).
 Result<OutboxStats> ReadOutboxStats(const std::string& database_url);
 Result<std::vector<DeadLetterInfo>> ListDeadLetters(const std::string& database_url, int limit);
-// Moves the matching dead letters back into event_outbox; returns how many.
-Result<int64_t> RequeueDeadLetters(const std::string& database_url, const RequeueFilter& filter);
+struct RequeueOutcome {
+  int64_t moved = 0;  // back in event_outbox
+  int64_t kept = 0;   // matched but cannot go back: unreadable rows, impossible times
+};
+// Moves the matching dead letters back into event_outbox, except those the outbox would refuse.
+Result<RequeueOutcome> RequeueDeadLetters(const std::string& database_url,
+                                          const RequeueFilter& filter);
 
 }  // namespace eventlog

@@ -18,7 +18,7 @@ class RequeueTest : public IntegrationTest {
   int64_t Requeue(const RequeueFilter& f) {
     auto moved = RequeueDeadLetters(Servers().database_url, f);
     EXPECT_TRUE(moved.ok()) << moved.status().ToString();
-    return moved.ok() ? moved.value() : -1;
+    return moved.ok() ? moved->moved : -1;
   }
 };
 
@@ -52,6 +52,24 @@ TEST_F(RequeueTest, AllAndTheDeadLettersShowInStatus) {
   EXPECT_EQ(Requeue(f), 5);
   EXPECT_EQ(PgCount("event_dead_letters"), 0);
   EXPECT_EQ(ReadOutboxStats(Servers().database_url)->pending, 5);
+}
+
+// A dead letter the outbox would refuse (an unreadable row, a time no ClickHouse type holds)
+// stays, and requeue says so instead of failing the whole move.
+TEST_F(RequeueTest, RowsTheOutboxWouldRefuseStayDeadLetters) {
+  PgExec(
+      "INSERT INTO event_dead_letters (raw_row, error, attempts) VALUES ('garbage', 'bad', 1);"
+      "INSERT INTO event_dead_letters (event_id, event_type, event_date_time, environment, "
+      "event_context, metadata_version, error, attempts) VALUES (gen_random_uuid(), 'x', "
+      "'infinity', 'Test', '{}', 1, 'bad time', 0)");
+  RequeueFilter all;
+  all.all = true;
+  auto moved = RequeueDeadLetters(Servers().database_url, all);
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ(moved->moved, 5);
+  EXPECT_EQ(moved->kept, 2);
+  EXPECT_EQ(PgCount("event_dead_letters"), 2);
+  EXPECT_EQ(PgCount("event_outbox"), 5);
 }
 
 TEST_F(RequeueTest, NoFilterIsRefused) {
