@@ -66,7 +66,8 @@ Status CheckUtcTimeColumn(const std::string& type, const std::string& column) {
               " zone, store them shifted and miss them in recovery checks (duplicates). Fix: "
               "ALTER TABLE " +
               column.substr(0, column.rfind('.')) + " MODIFY COLUMN event_date_time " + utc_type +
-              " (or recreate the table with `eventlog migrate`)"};
+              " where the server allows it for a key column, else let `eventlog migrate` create "
+              "the table anew (another CLICKHOUSE_EVENT_LOG_TABLE) and copy the rows over"};
 }
 
 Result<TimeColumn> ReadTimeColumn(ClickHouseClient& client, const std::string& database,
