@@ -50,10 +50,11 @@ void RejectBusy(int sock) {
 void WriteCutOffResponse(DeadlineStream& strm) {
   std::string body = strm.timed_out() ? R"({"error":"request not received in time"})"
                                       : R"({"error":"request over the size limit"})";
-  std::string response = std::string(strm.timed_out() ? "HTTP/1.1 408 Request Timeout"
-                                                      : "HTTP/1.1 413 Payload Too Large") +
-                         "\r\nContent-Type: application/json\r\nContent-Length: " +
-                         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  std::string response =
+      std::string(strm.timed_out() ? "HTTP/1.1 408 Request Timeout"
+                                   : "HTTP/1.1 413 Payload Too Large") +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nConnection: close\r\n\r\n" + body;
   (void)strm.write(response.data(), response.size());
 }
 
@@ -123,6 +124,13 @@ void BoundedServer::Stop(std::chrono::milliseconds drain) {
   uint64_t one = 1;
   if (shutdown_.wake_fd >= 0) (void)::write(shutdown_.wake_fd, &one, sizeof one);
   CloseListener();
+}
+
+int BoundedServer::Bind(const std::string& host, int port) {
+  int bound = port == 0 ? bind_to_any_port(host) : (bind_to_port(host, port) ? port : -1);
+  // Linux applies a second listen() to the listening socket as a new backlog.
+  if (bound > 0 && ::listen(svr_sock_, SOMAXCONN) != 0) return -1;
+  return bound;
 }
 
 void BoundedServer::CloseListener() {

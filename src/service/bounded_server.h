@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <string>
 
 #include "service/deadline_stream.h"
 
@@ -38,6 +39,11 @@ class BoundedServer : public httplib::Server {
   // Stops accepting. Requests being read get until `drain` to arrive; requests being handled
   // finish; then listen() returns. Safe before listen() has started (it then returns at once).
   void Stop(std::chrono::milliseconds drain);
+
+  // Binds like bind_to_port / bind_to_any_port (port 0), with a listen backlog of SOMAXCONN:
+  // httplib's 5 drops the SYNs of a burst of connections, which then wait 1 s to retry.
+  // Returns the port, or -1.
+  int Bind(const std::string& host, int port);
 
  private:
   bool process_and_close_socket(socket_t sock) override;

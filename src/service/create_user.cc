@@ -33,6 +33,12 @@ bool IsValidEmail(const std::string& email) {
          domain.find("..") == std::string::npos;
 }
 
+// A server error may quote the row ("Failing row contains (...)"): mask the user's fields.
+std::string CreateUser::LoggableError(const Status& s, const NewUser& input) const {
+  if (!mask_pii_) return s.ToString();
+  return MaskValues(s.ToString(), {input.email, input.first_name, input.last_name});
+}
+
 Result<User> CreateUser::Execute(const NewUser& input) {
   log::BoundContext ctx(
       {{"use_case", "create_user"}, {"email", mask_pii_ ? MaskEmail(input.email) : input.email}});
@@ -67,7 +73,7 @@ Result<User> CreateUser::Execute(const NewUser& input) {
   });
   if (!s.ok()) {
     if (s.code() != StatusCode::kConflict)
-      log::Error("eventlog.service", "create user failed", {{"error", s.ToString()}});
+      log::Error("eventlog.service", "create user failed", {{"error", LoggableError(s, input)}});
     return s;
   }
   log::Info("eventlog.service", "user created", {{"user_id", user.id}});

@@ -41,6 +41,8 @@ class CreateUser {
   Result<User> Execute(const NewUser& input);
 
  private:
+  std::string LoggableError(const Status& s, const NewUser& input) const;
+
   PgPool& pool_;
   const OutboxWriter& writer_;
   const bool mask_pii_;

@@ -207,9 +207,11 @@ HttpApi::HttpApi(PgPool& pool, CreateUser& create_user, const HttpOptions& optio
 
 HttpApi::~HttpApi() = default;
 
-bool HttpApi::Listen(const std::string& host, int port) { return impl_->server.listen(host, port); }
+bool HttpApi::Listen(const std::string& host, int port) {
+  return impl_->server.Bind(host, port) > 0 && impl_->server.listen_after_bind();
+}
 
-int HttpApi::BindToAnyPort(const std::string& host) { return impl_->server.bind_to_any_port(host); }
+int HttpApi::BindToAnyPort(const std::string& host) { return impl_->server.Bind(host, 0); }
 
 bool HttpApi::ListenAfterBind() { return impl_->server.listen_after_bind(); }
 

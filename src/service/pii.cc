@@ -9,6 +9,16 @@ std::string MaskEmail(std::string_view email) {
   return out + "***" + std::string(email.substr(at));
 }
 
+std::string MaskValues(std::string text, std::initializer_list<std::string_view> values) {
+  for (std::string_view value : values) {
+    if (value.size() < 3) continue;
+    for (auto at = text.find(value); at != std::string::npos; at = text.find(value, at + 3)) {
+      text.replace(at, value.size(), "***");
+    }
+  }
+  return text;
+}
+
 bool HasControlCharacter(std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     auto c = static_cast<unsigned char>(text[i]);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -9,6 +10,10 @@ namespace eventlog {
 // the first character of the local part and the domain, "ada@example.com" -> "a***@example.com".
 // Without an '@' nothing is kept: "***".
 std::string MaskEmail(std::string_view email);
+
+// `text` with every occurrence of each of `values` replaced by "***" (values shorter than 3
+// characters are left alone: they would mask unrelated text).
+std::string MaskValues(std::string text, std::initializer_list<std::string_view> values);
 
 // True when `text` holds a control character: C0 (including NUL), DEL, or a UTF-8 encoded C1
 // (U+0080..U+009F). libpq cuts a string at NUL, and line breaks forge log lines.

@@ -14,6 +14,13 @@ TEST(MaskEmail, KeepsOnlyTheFirstCharacterAndTheDomain) {
   EXPECT_EQ(MaskEmail(""), "***");
 }
 
+TEST(MaskValues, ReplacesEachValueEverywhereButLeavesShortOnes) {
+  EXPECT_EQ(MaskValues("Failing row contains (7, ada@example.com, Ada, Lovelace, ada@example.com)",
+                       {"ada@example.com", "Ada", "Lovelace"}),
+            "Failing row contains (7, ***, ***, ***, ***)");
+  EXPECT_EQ(MaskValues("id 12 failed", {"12", ""}), "id 12 failed");
+}
+
 TEST(HasControlCharacter, FindsC0DelAndC1ButNotOtherText) {
   EXPECT_FALSE(HasControlCharacter("Ada Lovelace"));
   EXPECT_FALSE(HasControlCharacter("Zoë Ångström 李"));
