@@ -22,7 +22,7 @@ thread_local ConnectionControl* t_connection = nullptr;
 thread_local bool t_rejecting = false;
 
 constexpr auto kLingerTime = std::chrono::milliseconds(500);
-constexpr size_t kLingerBytes = 256 * 1024;
+constexpr size_t kLingerBytes = size_t{256} * 1024;
 constexpr size_t kKeepAliveMaxRequests = 100;
 
 // Answers 503 without reading the request; never blocks (runs on the accept thread).

@@ -14,7 +14,7 @@ namespace {
 
 int MillisUntil(DeadlineStream::Clock::time_point deadline) {
   auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - DeadlineStream::Clock::now());
-  return static_cast<int>(std::clamp<int64_t>(left.count(), 0, 60 * 60 * 1000));
+  return static_cast<int>(std::clamp<int64_t>(left.count(), 0, int64_t{60} * 60 * 1000));
 }
 
 bool PollOne(int fd, short events, int timeout_ms) {

@@ -12,9 +12,9 @@ namespace eventlog {
 
 // What every connection of one server shares: the limits, and the shutdown state.
 struct ConnectionLimits {
-  std::chrono::milliseconds request_timeout{5000};  // first byte -> whole request read
-  std::chrono::milliseconds write_timeout{5000};    // one response written
-  size_t max_request_wire_bytes = 256 * 1024;       // head + body as sent, framing included
+  std::chrono::milliseconds request_timeout{5000};     // first byte -> whole request read
+  std::chrono::milliseconds write_timeout{5000};       // one response written
+  size_t max_request_wire_bytes = size_t{256} * 1024;  // head + body as sent, framing included
 };
 
 // Set once by the server's Stop(); every connection's reads watch it.

@@ -44,7 +44,7 @@ TEST_F(HttpLimitsTest, ChunkedBodyOverTheLimitIs413AndIsNeverBuffered) {
   ServeChild serve;
   ASSERT_TRUE(serve.WaitHealthy()) << serve.Output();
   long rss_before_kib = serve.RssKiB();
-  constexpr size_t kChunk = 64 * 1024;
+  constexpr size_t kChunk = size_t{64} * 1024;
   constexpr size_t kBodyBytes = size_t{32} << 20;
   std::string chunk = "10000\r\n" + std::string(kChunk, 'x') + "\r\n";
   std::string body;
