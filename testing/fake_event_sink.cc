@@ -35,21 +35,27 @@ Status FakeEventSink::Insert(int64_t /*batch_id*/, const std::vector<OutboxRow>&
   return Status::Ok();
 }
 
-Result<std::unordered_set<std::string>> FakeEventSink::FindPresent(
-    int64_t /*batch_id*/, const std::vector<OutboxRow>& rows) {
+Result<Presence> FakeEventSink::FindPresent(int64_t /*batch_id*/,
+                                            const std::vector<OutboxRow>& rows) {
   std::lock_guard lock(mu_);
   ++find_present_calls_;
   if (fail_find_ > 0) {
     --fail_find_;
     return fail_find_status_;
   }
-  std::unordered_set<std::string> stored;
-  for (const auto& r : rows_) stored.insert(r.event_id);
-  std::unordered_set<std::string> present;
+  auto same_event = [](const OutboxRow& a, const OutboxRow& b) {
+    return a.event_type == b.event_type && a.environment == b.environment &&
+           a.event_context == b.event_context;
+  };
+  Presence found;
   for (const auto& r : rows) {
-    if (stored.count(r.event_id) > 0) present.insert(r.event_id);
+    for (const auto& stored : rows_) {
+      if (stored.event_id != r.event_id) continue;
+      (same_event(stored, r) ? found.present : found.reused).insert(r.event_id);
+    }
   }
-  return present;
+  for (const std::string& id : found.present) found.reused.erase(id);
+  return found;
 }
 
 void FakeEventSink::RejectIf(RowPredicate bad, std::string reason) {

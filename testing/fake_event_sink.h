@@ -20,8 +20,9 @@ class FakeEventSink : public EventSink {
   // Order of effects: the hook, an injected failure, a rejection, the rows stored, then a
   // lost response. Every call is counted, failed or not.
   Status Insert(int64_t batch_id, const std::vector<OutboxRow>& rows) override;
-  Result<std::unordered_set<std::string>> FindPresent(int64_t batch_id,
-                                                      const std::vector<OutboxRow>& rows) override;
+  // Present: a stored row with the same id, type, environment and context; reused: only
+  // stored rows with the same id and other content.
+  Result<Presence> FindPresent(int64_t batch_id, const std::vector<OutboxRow>& rows) override;
 
   // An Insert holding any row that matches `bad` fails as a whole with kRejected and
   // ClickHouse code 376; the message names `reason` and the first bad row's event id.

@@ -10,6 +10,12 @@
 
 namespace eventlog {
 
+// What a sink holds of some rows, by event id.
+struct Presence {
+  std::unordered_set<std::string> present;  // these very rows (same type, environment, context)
+  std::unordered_set<std::string> reused;   // only a different event under the same id
+};
+
 // Where events go: ClickHouse's event_log (src/clickhouse), or a fake in tests.
 class EventSink {
  public:
@@ -19,10 +25,10 @@ class EventSink {
   // never run at once on the server: a request while an earlier one of the same batch still
   // runs (its client gave up, the server did not) fails as kUnavailable.
   virtual Status Insert(int64_t batch_id, const std::vector<OutboxRow>& rows) = 0;
-  // The event ids among `rows` the sink already holds (for recovering a batch that may have
-  // been inserted before its relay died), seen after any INSERT of the batch has finished.
-  virtual Result<std::unordered_set<std::string>> FindPresent(
-      int64_t batch_id, const std::vector<OutboxRow>& rows) = 0;
+  // Which of `rows` the sink already holds (for recovering a batch that may have been inserted
+  // before its relay died, or by a refused INSERT), seen after any INSERT of the batch has
+  // finished; and which of their ids it holds for another event (a reused id).
+  virtual Result<Presence> FindPresent(int64_t batch_id, const std::vector<OutboxRow>& rows) = 0;
 };
 
 }  // namespace eventlog

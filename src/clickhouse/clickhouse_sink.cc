@@ -5,7 +5,7 @@
 
 #include "clickhouse/clickhouse_schema.h"
 #include "clickhouse/pinned_settings.h"
-#include "core/uuid7.h"
+#include "clickhouse/presence_check.h"
 
 namespace eventlog {
 namespace {
@@ -18,11 +18,6 @@ constexpr int64_t kDateTime64MaxUs = 10413791999LL * kUsPerSecond;
 
 // IN lists of a recovery check can be long: lift the 256 KiB default query size limit.
 const std::map<std::string, std::string> kLargeQuery = {{"max_query_size", "67108864"}};
-
-// A recovery check answers at most one line per id: 36 characters and a newline each, plus
-// room for an exception ClickHouse may append to a 200.
-constexpr size_t kIdLineBytes = 37;
-constexpr size_t kAnswerSlackBytes = size_t{64} << 10;
 
 int64_t MinUs(const TimeColumn& c) { return c.is_datetime64 ? kDateTime64MinUs : 0; }
 int64_t MaxUs(const TimeColumn& c) { return c.is_datetime64 ? kDateTime64MaxUs : kDateTimeMaxUs; }
@@ -61,28 +56,6 @@ std::string TimeBoundLiteral(int64_t time_us, const TimeColumn& column) {
     return "toDateTime64(" + QuoteClickHouse(FormatUtcDateTime(us, 6)) + ", 6, 'UTC')";
   }
   return "toDateTime(" + QuoteClickHouse(FormatUtcDateTime(us, 0)) + ", 'UTC')";
-}
-
-std::string FindPresentQuery(const std::string& qualified_table, const std::vector<OutboxRow>& rows,
-                             const TimeColumn& column) {
-  // Bound the search by type and time so the primary key (event_type, event_date_time) and
-  // the monthly partitions serve; widen by a second for servers that store whole seconds.
-  int64_t lo = rows.front().event_time_us, hi = lo;
-  std::set<std::string> types;
-  std::string ids;
-  for (const OutboxRow& r : rows) {
-    lo = std::min(lo, r.event_time_us);
-    hi = std::max(hi, r.event_time_us);
-    types.insert(r.event_type);
-    if (!ids.empty()) ids += ',';
-    ids += "toUUID(" + QuoteClickHouse(r.event_id) + ")";
-  }
-  std::string type_list;
-  for (const auto& t : types) type_list += (type_list.empty() ? "" : ",") + QuoteClickHouse(t);
-  return "SELECT toString(event_id) FROM " + qualified_table +
-         " WHERE event_date_time >= " + TimeBoundLiteral(lo - kUsPerSecond, column) +
-         " AND event_date_time <= " + TimeBoundLiteral(hi + kUsPerSecond, column) +
-         " AND event_type IN (" + type_list + ") AND event_id IN (" + ids + ") FORMAT TabSeparated";
 }
 
 ClickHouseSink::ClickHouseSink(ClickHouseOptions options, std::string table)
@@ -149,29 +122,24 @@ Status ClickHouseSink::Insert(int64_t batch_id, const std::vector<OutboxRow>& ro
   return Status::Ok();
 }
 
-Result<std::unordered_set<std::string>> ClickHouseSink::FindPresent(
-    int64_t batch_id, const std::vector<OutboxRow>& rows) {
-  std::unordered_set<std::string> present;
-  if (rows.empty()) return present;
+Result<Presence> ClickHouseSink::FindPresent(int64_t batch_id, const std::vector<OutboxRow>& rows) {
+  Presence found;
+  if (rows.empty()) return found;
   auto server = LearnServer();
   if (!server.ok()) return server.status();
-  auto r = client_.Send({FindPresentQuery(qualified_table_, rows, server->time_column),
-                         {},
-                         BatchSettings(batch_id, *server),
-                         rows.size() * kIdLineBytes + kAnswerSlackBytes});
-  if (!r.ok()) return Remember(r.status());
-  std::string_view body = r->body;
-  while (!body.empty()) {
-    auto nl = body.find('\n');
-    std::string_view line = body.substr(0, nl);
-    if (!IsUuidText(line)) {
-      return Status(StatusCode::kUnavailable,
-                    "unexpected line in ClickHouse answer: " + std::string(line.substr(0, 200)));
-    }
-    present.emplace(line);
-    body = nl == std::string_view::npos ? std::string_view() : body.substr(nl + 1);
+  for (size_t start = 0; start < rows.size(); start += kMaxIdsPerPresenceQuery) {
+    auto first = rows.begin() + static_cast<std::ptrdiff_t>(start);
+    auto last = rows.begin() +
+                static_cast<std::ptrdiff_t>(std::min(rows.size(), start + kMaxIdsPerPresenceQuery));
+    std::vector<OutboxRow> part(first, last);
+    auto r = client_.Send({PresenceQuery(qualified_table_, part, server->time_column),
+                           {},
+                           BatchSettings(batch_id, *server),
+                           PresenceAnswerCap(part)});
+    if (!r.ok()) return Remember(r.status());
+    if (Status s = ReadPresenceAnswer(r->body, part, found); !s.ok()) return s;
   }
-  return present;
+  return found;
 }
 
 }  // namespace eventlog

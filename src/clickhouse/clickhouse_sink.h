@@ -19,8 +19,7 @@ class ClickHouseSink : public EventSink {
   ClickHouseSink(ClickHouseOptions options, std::string table);
 
   Status Insert(int64_t batch_id, const std::vector<OutboxRow>& rows) override;
-  Result<std::unordered_set<std::string>> FindPresent(int64_t batch_id,
-                                                      const std::vector<OutboxRow>& rows) override;
+  Result<Presence> FindPresent(int64_t batch_id, const std::vector<OutboxRow>& rows) override;
 
   // Connects and reads the schema and settings now (start-up check); Insert does it lazily too.
   Status Probe();
@@ -53,9 +52,5 @@ bool FitsTimeColumn(int64_t time_us, const TimeColumn& column);
 // a literal of the column's own type read in UTC whatever the server's zone
 // (toDateTime64('...', 6, 'UTC') or toDateTime('...', 'UTC')).
 std::string TimeBoundLiteral(int64_t time_us, const TimeColumn& column);
-
-// The recovery check: which of `rows` are in `qualified_table` (ids of the present ones, TSV).
-std::string FindPresentQuery(const std::string& qualified_table, const std::vector<OutboxRow>& rows,
-                             const TimeColumn& column);
 
 }  // namespace eventlog

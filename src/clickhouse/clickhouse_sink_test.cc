@@ -1,5 +1,6 @@
 // The recovery check's query text (no server): bounds of the column's own type, in UTC.
 #include "clickhouse/clickhouse_sink.h"
+#include "clickhouse/presence_check.h"
 
 #include <gtest/gtest.h>
 
@@ -36,8 +37,8 @@ TEST(TimeBoundLiteral, ClampsToTheColumnsRange) {
             "toDateTime64('1900-01-01 00:00:00.000000', 6, 'UTC')");
 }
 
-TEST(FindPresentQuery, WidensBySecondAndNamesEveryIdAndType) {
-  std::string q = FindPresentQuery("db.event_log", {RowAt(0), RowAt(5 * kUs)}, TimeColumn{true, 6});
+TEST(PresenceQuery, WidensBySecondAndNamesEveryIdAndType) {
+  std::string q = PresenceQuery("db.event_log", {RowAt(0), RowAt(5 * kUs)}, TimeColumn{true, 6});
   EXPECT_NE(q.find("event_date_time >= toDateTime64('1969-12-31 23:59:59.000000', 6, 'UTC')"),
             std::string::npos)
       << q;
@@ -47,7 +48,7 @@ TEST(FindPresentQuery, WidensBySecondAndNamesEveryIdAndType) {
   EXPECT_EQ(q.find("toDateTime("), std::string::npos) << q;  // no 32-bit bound
   EXPECT_NE(q.find("event_type IN ('UserCreated')"), std::string::npos) << q;
   EXPECT_NE(q.find("toUUID('01890a5d-ac96-774b-bcce-b302099a8057')"), std::string::npos) << q;
-  q = FindPresentQuery("db.event_log", {RowAt(0)}, TimeColumn{false, 0});
+  q = PresenceQuery("db.event_log", {RowAt(0)}, TimeColumn{false, 0});
   EXPECT_NE(q.find("event_date_time >= toDateTime('1970-01-01 00:00:00', 'UTC')"),
             std::string::npos)
       << q;

@@ -53,14 +53,12 @@ class Delivery {
   // fails the INSERT after the table took the block. Rows ClickHouse holds are delivered;
   // sending them again would store them twice. A failed check stops the delivery.
   void DropPresent(std::vector<OutboxRow>& rows) {
-    auto present = sink_.FindPresent(batch_id_, rows);
-    if (!present.ok()) {
-      report_.failure = present.status();
-      return;
+    auto held = RemoveHeldRows(sink_, batch_id_, rows, report_.reused);
+    if (held.ok()) {
+      report_.already_present += held.value();
+    } else {
+      report_.failure = held.status();
     }
-    auto before = rows.size();
-    std::erase_if(rows, [&](const OutboxRow& r) { return present->count(r.event_id) > 0; });
-    report_.already_present += static_cast<int64_t>(before - rows.size());
   }
 
   EventSink& sink_;
@@ -70,6 +68,27 @@ class Delivery {
 };
 
 }  // namespace
+
+Result<int64_t> RemoveHeldRows(EventSink& sink, int64_t batch_id, std::vector<OutboxRow>& rows,
+                               std::vector<DeadLetter>& reused) {
+  auto held = sink.FindPresent(batch_id, rows);
+  if (!held.ok()) return held.status();
+  int64_t present = 0;
+  std::vector<OutboxRow> kept;
+  kept.reserve(rows.size());
+  for (auto& r : rows) {
+    if (held->present.count(r.event_id) > 0) {
+      ++present;
+    } else if (held->reused.count(r.event_id) > 0) {
+      reused.push_back(
+          {std::move(r), "event_id reused: event_log already holds another event with this id"});
+    } else {
+      kept.push_back(std::move(r));
+    }
+  }
+  rows = std::move(kept);
+  return present;
+}
 
 DeliveryReport DeliverIsolatingRejects(EventSink& sink, int64_t batch_id,
                                        const std::vector<OutboxRow>& rows,

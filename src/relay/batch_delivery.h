@@ -15,9 +15,16 @@ struct DeliveryReport {
   int64_t already_present = 0;  // found in ClickHouse after a failed INSERT had written them
   int64_t inserts = 0;
   std::vector<DeadLetter> rejected;    // rows ClickHouse refused, each with its own error
+  std::vector<DeadLetter> reused;      // rows whose id ClickHouse holds for another event
   std::vector<OutboxRow> undelivered;  // rows not delivered because of `failure`
   Status failure;                      // a non-data error that stopped the delivery
 };
+
+// Asks the sink which of `rows` it already holds and removes them (returns how many). Rows whose
+// id it holds for a different event (a reused id) are removed too and appended to `reused` as
+// dead letters: sending them would put two events under one id, skipping them would lose one.
+Result<int64_t> RemoveHeldRows(EventSink& sink, int64_t batch_id, std::vector<OutboxRow>& rows,
+                               std::vector<DeadLetter>& reused);
 
 // Inserts `rows` in requests of at most `max_rows_per_insert` rows. When the server rejects
 // the data (kRejected) or the request as too big (kTooLarge), first asks the sink which rows

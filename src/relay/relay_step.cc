@@ -19,12 +19,21 @@ std::chrono::milliseconds RetryDelay(int attempt, const RelayPolicy& policy) {
 
 // Drops the rows ClickHouse already holds (a recovered batch whose INSERT may have landed).
 Status SkipPresent(EventSink& sink, int64_t batch_id, std::vector<OutboxRow>& rows,
-                   StepOutcome& out) {
-  auto present = sink.FindPresent(batch_id, rows);
+                   std::vector<DeadLetter>& reused, StepOutcome& out) {
+  auto present = RemoveHeldRows(sink, batch_id, rows, reused);
   if (!present.ok()) return present.status();
-  std::erase_if(rows, [&](const OutboxRow& r) { return present->count(r.event_id) > 0; });
-  out.already_present = static_cast<int64_t>(present->size());
+  out.already_present = present.value();
   return Status::Ok();
+}
+
+// Counts and logs rows with a reused event_id once they are known (they leave as dead letters).
+void NoteReused(const std::vector<DeadLetter>& reused, size_t already_noted, StepOutcome& out) {
+  if (reused.size() == already_noted) return;
+  out.dead_lettered += static_cast<int64_t>(reused.size() - already_noted);
+  log::Error(kLogger, "events with a reused event_id dead-lettered",
+             {{"count", reused.size() - already_noted},
+              {"event_id", reused[already_noted].row.event_id},
+              {"error", reused[already_noted].error}});
 }
 
 void GiveBack(OutboxStore& store, const Batch& batch, BatchRetry retry, StepOutcome& out) {
@@ -102,11 +111,7 @@ std::vector<DeadLetter> TakeReusedIds(std::vector<OutboxRow>& rows, StepOutcome&
     }
   }
   rows = std::move(unique);
-  if (!reused.empty()) {
-    out.dead_lettered += static_cast<int64_t>(reused.size());
-    log::Error(kLogger, "events with a reused event_id dead-lettered",
-               {{"count", reused.size()}, {"event_id", reused.front().row.event_id}});
-  }
+  NoteReused(reused, 0, out);
   return reused;
 }
 
@@ -131,7 +136,10 @@ StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy&
   std::vector<OutboxRow> rows = batch.rows;
   std::vector<DeadLetter> reused = TakeReusedIds(rows, out);
   if (batch.recovered) {
-    if (Status s = SkipPresent(sink, batch.batch_id, rows, out); !s.ok()) {
+    size_t noted = reused.size();
+    Status s = SkipPresent(sink, batch.batch_id, rows, reused, out);
+    NoteReused(reused, noted, out);
+    if (!s.ok()) {
       out.error = s;
       GiveBack(store, batch,
                {.remaining = std::move(rows),
@@ -147,6 +155,8 @@ StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy&
   out.inserts = report.inserts;
   out.delivered = report.delivered;
   out.already_present += report.already_present;
+  NoteReused(report.reused, 0, out);
+  for (auto& d : report.reused) reused.push_back(std::move(d));
   if (report.failure.code() == StatusCode::kLeaseLost) {
     out.error = report.failure;  // the batch is another relay's now: leave it alone
     return out;

@@ -330,6 +330,28 @@ TEST_F(RelayStepTest, ReusedEventIdLeavesABatchThatIsGivenBack) {
   EXPECT_EQ(store_.dead_letters().size(), 1u);
 }
 
+// On recovery, ClickHouse holding a *different* event under one of the batch's ids means the id
+// was reused: that row becomes a dead letter instead of being skipped as "present".
+TEST_F(RelayStepTest, RecoveryTellsAReusedIdFromARowAlreadyDelivered) {
+  auto rows = MakeRows(3);
+  OutboxRow other = rows[1];
+  other.event_context = R"({"another":"event"})";
+  ASSERT_TRUE(sink_.Insert(0, {other}).ok());
+  store_.Add(rows);
+  sink_.FailNextInserts(1, kNetworkDown);
+  Step();  // the INSERT fails: its outcome is unknown, so the batch is rechecked
+  PassRetryDelay();
+  StepOutcome o = Step();
+  EXPECT_TRUE(o.error.ok()) << o.error.ToString();
+  EXPECT_EQ(o.dead_lettered, 1);
+  EXPECT_EQ(sink_.CountOf(rows[0].event_id), 1);
+  EXPECT_EQ(sink_.CountOf(rows[2].event_id), 1);
+  EXPECT_EQ(sink_.CountOf(rows[1].event_id), 1);  // only the other event
+  ASSERT_EQ(store_.dead_letters().size(), 1u);
+  EXPECT_EQ(store_.dead_letters()[0].row, rows[1]);
+  EXPECT_NE(store_.dead_letters()[0].error.find("reused"), std::string::npos);
+}
+
 TEST_F(RelayStepTest, ClaimErrorIsReported) {
   store_.FailNext(StoreMethod::kClaim, 1, kNetworkDown);
   StepOutcome o = Step();

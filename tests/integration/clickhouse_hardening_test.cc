@@ -104,8 +104,37 @@ TEST_F(ClickHouseHardeningTest, RecoveryCheckFindsRowsAtTheEdgeOfTheTimeRange) {
   ASSERT_TRUE(sink.Insert(3, {epoch, modern}).ok());
   auto present = sink.FindPresent(3, {epoch, modern});
   ASSERT_TRUE(present.ok()) << present.status().ToString();
-  EXPECT_EQ(present->count(epoch.event_id), 1u);
-  EXPECT_EQ(present->count(modern.event_id), 1u);
+  EXPECT_EQ(present->present.count(epoch.event_id), 1u);
+  EXPECT_EQ(present->present.count(modern.event_id), 1u);
+}
+
+// Item 14: an id ClickHouse holds for a different event is reported as reused, not as present
+// (which would drop our event silently).
+TEST_F(ClickHouseHardeningTest, RecoveryCheckTellsAReusedIdFromOurOwnRow) {
+  ClickHouseSink sink(Servers().clickhouse, Servers().table);
+  OutboxRow ours = Row();
+  OutboxRow other = ours;
+  other.event_context = R"({"another":"event"})";
+  ASSERT_TRUE(sink.Insert(0, {other}).ok());
+  auto found = sink.FindPresent(4, {ours});
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_TRUE(found->present.empty());
+  EXPECT_EQ(found->reused.count(ours.event_id), 1u);
+  found = sink.FindPresent(4, {other});
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->present.count(other.event_id), 1u);
+}
+
+// Item 6: a check of a big batch must not hit max_ast_elements (about 16,600 ids in one IN list
+// already do, code 168): it would fail the same way forever.
+TEST_F(ClickHouseHardeningTest, RecoveryCheckOfABigBatchStaysUnderTheAstLimit) {
+  ClickHouseSink sink(Servers().clickhouse, Servers().table);
+  std::vector<OutboxRow> rows;
+  for (int i = 0; i < 20000; ++i) rows.push_back(Row());
+  ASSERT_TRUE(sink.Insert(5, rows).ok());
+  auto found = sink.FindPresent(5, rows);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->present.size(), rows.size());
 }
 
 // Sets environment variables for a scope and restores them.

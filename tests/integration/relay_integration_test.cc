@@ -28,8 +28,7 @@ class CountingSink : public EventSink {
     }
     return inner_.Insert(batch_id, rows);
   }
-  Result<std::unordered_set<std::string>> FindPresent(int64_t batch_id,
-                                                      const std::vector<OutboxRow>& rows) override {
+  Result<Presence> FindPresent(int64_t batch_id, const std::vector<OutboxRow>& rows) override {
     return inner_.FindPresent(batch_id, rows);
   }
   std::vector<size_t> sizes() {
