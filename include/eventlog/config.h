@@ -75,8 +75,7 @@ Result<EnvMap> ReadEnvironment(const std::string& dotenv_path, bool required = f
 
 // Parses `.env` text: KEY=VALUE lines, `#` comments, optional `export `, optional quotes. An
 // unquoted value ends at a `#` that follows a blank; quote a value to keep ` #` in it.
-Result<EnvMap> ParseDotEnv(const std::string& text,
-                           std::vector<std::string>* warnings = nullptr);
+Result<EnvMap> ParseDotEnv(const std::string& text, std::vector<std::string>* warnings = nullptr);
 
 // "postgresql://u:secret@h/db" -> "postgresql://u:***@h/db"; also password=... in key=value.
 std::string RedactUrl(const std::string& url);

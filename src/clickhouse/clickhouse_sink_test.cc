@@ -1,8 +1,9 @@
 // The recovery check's query text (no server): bounds of the column's own type, in UTC.
 #include "clickhouse/clickhouse_sink.h"
-#include "clickhouse/presence_check.h"
 
 #include <gtest/gtest.h>
+
+#include "clickhouse/presence_check.h"
 
 namespace eventlog {
 namespace {

@@ -15,8 +15,12 @@ TEST(StoredText, KeepsValidTextAsItIs) {
 }
 
 TEST(StoredText, ReplacesInvalidUtf8AndNulBytes) {
-  EXPECT_EQ(StoredText("a\xff" "b\0c\xc3"s), "a?b?c?");
-  EXPECT_EQ(StoredText("\xe2\x82"s "x"), "??x");  // a truncated 3-byte sequence
+  EXPECT_EQ(StoredText("a\xff"
+                       "b\0c\xc3"s),
+            "a?b?c?");
+  EXPECT_EQ(StoredText("\xe2\x82"s
+                       "x"),
+            "??x");  // a truncated 3-byte sequence
 }
 
 TEST(StoredText, CutsLongTextAtACharacterBoundary) {

@@ -42,55 +42,27 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
-std::vector<char*> CStrings(std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (auto& s : strings) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
-
 }  // namespace
 
 ServeChild::ServeChild(const ServeEnv& extra_env)
     : port_(FreePort()),
       log_path_("/tmp/eventlog-serve-" + std::to_string(getpid()) + "-" + std::to_string(port_) +
                 ".log") {
-  std::map<std::string, std::string> env = {{"DATABASE_URL", Servers().database_url},
-                                            {"HOST", "127.0.0.1"},
-                                            {"PORT", std::to_string(port_)},
-                                            {"ENVIRONMENT", "Test"},
-                                            {"LOG_FORMAT", "json"},
-                                            {"LOG_LEVEL", "info"}};
+  faults::Env env = {{"DATABASE_URL", Servers().database_url},
+                     {"HOST", "127.0.0.1"},
+                     {"PORT", std::to_string(port_)},
+                     {"ENVIRONMENT", "Test"},
+                     {"LOG_FORMAT", "json"},
+                     {"LOG_LEVEL", "info"}};
   for (const auto& [k, v] : extra_env) env[k] = v;
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-  std::vector<std::string> argv = {EVENTLOG_BIN, "--env-file", "/dev/null", "serve"};
-  std::vector<char*> c_argv = CStrings(argv);
-  std::vector<char*> c_env = CStrings(env_strings);
-  int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::runtime_error("cannot open " + log_path_);
-  pid_t parent = getpid();
-  pid_ = fork();
-  if (pid_ == 0) {  // only async-signal-safe calls from here
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    dup2(fd, STDOUT_FILENO);
-    dup2(fd, STDERR_FILENO);
-    execve(c_argv[0], c_argv.data(), c_env.data());
-    _exit(127);
-  }
-  close(fd);
-  if (pid_ < 0) throw std::runtime_error("fork failed");
+  unlink(log_path_.c_str());  // the child appends
+  child_ = std::make_unique<faults::ChildProcess>(
+      std::vector<std::string>{EVENTLOG_BIN, "--env-file", "/dev/null", "serve"}, env, "/tmp",
+      log_path_);
 }
 
 ServeChild::~ServeChild() {
-  if (exit_code_ < 0) {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
+  child_.reset();  // kills and reaps it if it still runs
   unlink(log_path_.c_str());
 }
 
@@ -104,22 +76,10 @@ bool ServeChild::WaitHealthy(std::chrono::milliseconds timeout) {
 }
 
 void ServeChild::Signal(int signo) const {
-  if (exit_code_ < 0) kill(pid_, signo);
+  if (child_->exit_code() < 0) child_->Signal(signo);
 }
 
-bool ServeChild::WaitExit(std::chrono::milliseconds timeout) {
-  auto deadline = Clock::now() + timeout;
-  while (exit_code_ < 0) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      break;
-    }
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling the condition
-  }
-  return true;
-}
+bool ServeChild::WaitExit(std::chrono::milliseconds timeout) { return child_->WaitFor(timeout); }
 
 std::string ServeChild::Output() const {
   std::ifstream in(log_path_);
@@ -129,7 +89,7 @@ std::string ServeChild::Output() const {
 }
 
 long ServeChild::RssKiB() const {
-  std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+  std::ifstream in("/proc/" + std::to_string(child_->pid()) + "/status");
   std::string line;
   while (std::getline(in, line)) {
     if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));

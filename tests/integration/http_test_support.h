@@ -5,9 +5,12 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "tests/faults/process.h"
 
 namespace eventlog::testing {
 
@@ -24,21 +27,20 @@ class ServeChild {
   ServeChild& operator=(const ServeChild&) = delete;
 
   int port() const { return port_; }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_->pid(); }
   // Polls GET /healthz until 200; false after `timeout`.
   bool WaitHealthy(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   void Signal(int signo) const;
   // Waits for the exit; true when it exited within `timeout` (see exit_code()).
   bool WaitExit(std::chrono::milliseconds timeout);
-  int exit_code() const { return exit_code_; }  // exit code, or 128 + signal; -1 while running
-  std::string Output() const;                   // stdout and stderr so far
-  long RssKiB() const;                          // VmRSS from /proc/<pid>/status
+  int exit_code() const { return child_->exit_code(); }  // or 128 + signal; -1 while running
+  std::string Output() const;                            // stdout and stderr so far
+  long RssKiB() const;                                   // VmRSS from /proc/<pid>/status
 
  private:
   int port_ = 0;
-  pid_t pid_ = -1;
-  int exit_code_ = -1;
   std::string log_path_;
+  std::unique_ptr<faults::ChildProcess> child_;
 };
 
 // Raw sockets, for clients too impolite for an HTTP library.
