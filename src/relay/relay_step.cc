@@ -26,14 +26,16 @@ Status SkipPresent(EventSink& sink, int64_t batch_id, std::vector<OutboxRow>& ro
   return Status::Ok();
 }
 
-// Counts and logs rows with a reused event_id once they are known (they leave as dead letters).
-void NoteReused(const std::vector<DeadLetter>& reused, size_t already_noted, StepOutcome& out) {
-  if (reused.size() == already_noted) return;
-  out.dead_lettered += static_cast<int64_t>(reused.size() - already_noted);
+// Rows found with a reused event_id join `reused` (they leave the batch as dead letters),
+// counted and logged.
+void AddReused(std::vector<DeadLetter> found, std::vector<DeadLetter>& reused, StepOutcome& out) {
+  if (found.empty()) return;
+  out.dead_lettered += static_cast<int64_t>(found.size());
   log::Error(kLogger, "events with a reused event_id dead-lettered",
-             {{"count", reused.size() - already_noted},
-              {"event_id", reused[already_noted].row.event_id},
-              {"error", reused[already_noted].error}});
+             {{"count", found.size()},
+              {"event_id", found.front().row.event_id},
+              {"error", found.front().error}});
+  for (auto& d : found) reused.push_back(std::move(d));
 }
 
 void GiveBack(OutboxStore& store, const Batch& batch, BatchRetry retry, StepOutcome& out) {
@@ -98,7 +100,7 @@ size_t RowsPerInsert(const Batch& batch) {
 // Rows whose event_id an earlier row of the batch already has: a producer reused an id.
 // Sending both would store two rows under one id, dropping one would lose an event: they leave
 // the batch as dead letters that say why.
-std::vector<DeadLetter> TakeReusedIds(std::vector<OutboxRow>& rows, StepOutcome& out) {
+std::vector<DeadLetter> TakeReusedIds(std::vector<OutboxRow>& rows) {
   std::unordered_set<std::string> seen;
   std::vector<DeadLetter> reused;
   std::vector<OutboxRow> unique;
@@ -111,7 +113,6 @@ std::vector<DeadLetter> TakeReusedIds(std::vector<OutboxRow>& rows, StepOutcome&
     }
   }
   rows = std::move(unique);
-  NoteReused(reused, 0, out);
   return reused;
 }
 
@@ -134,11 +135,12 @@ StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy&
       {{"batch_id", batch.batch_id}, {"batch_size", out.rows}, {"attempt", batch.attempts + 1}});
 
   std::vector<OutboxRow> rows = batch.rows;
-  std::vector<DeadLetter> reused = TakeReusedIds(rows, out);
+  std::vector<DeadLetter> reused;
+  AddReused(TakeReusedIds(rows), reused, out);
   if (batch.recovered) {
-    size_t noted = reused.size();
-    Status s = SkipPresent(sink, batch.batch_id, rows, reused, out);
-    NoteReused(reused, noted, out);
+    std::vector<DeadLetter> found;
+    Status s = SkipPresent(sink, batch.batch_id, rows, found, out);
+    AddReused(std::move(found), reused, out);
     if (!s.ok()) {
       out.error = s;
       GiveBack(store, batch,
@@ -155,8 +157,7 @@ StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy&
   out.inserts = report.inserts;
   out.delivered = report.delivered;
   out.already_present += report.already_present;
-  NoteReused(report.reused, 0, out);
-  for (auto& d : report.reused) reused.push_back(std::move(d));
+  AddReused(std::move(report.reused), reused, out);
   if (report.failure.code() == StatusCode::kLeaseLost) {
     out.error = report.failure;  // the batch is another relay's now: leave it alone
     return out;
