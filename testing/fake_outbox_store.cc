@@ -50,12 +50,12 @@ FakeOutboxStore::StoredBatch* FakeOutboxStore::Owned(const Batch& batch) {
   return &it->second;
 }
 
-Result<std::optional<Batch>> FakeOutboxStore::Claim(int max_rows) {
+Result<std::optional<Batch>> FakeOutboxStore::Claim(const ClaimLimits& limits) {
   std::lock_guard lock(mu_);
   if (auto fault = Enter(StoreMethod::kClaim)) return *fault;
   auto due = TakeOverDueBatch();
   if (!due.ok() || due->has_value()) return due;
-  Batch fresh = ClaimNewRows(max_rows);
+  Batch fresh = ClaimNewRows(limits);
   if (fresh.rows.empty()) return std::optional<Batch>();
   return std::optional<Batch>(std::move(fresh));
 }
@@ -80,12 +80,19 @@ Result<std::optional<Batch>> FakeOutboxStore::TakeOverDueBatch() {
   return std::optional<Batch>();
 }
 
-Batch FakeOutboxStore::ClaimNewRows(int max_rows) {
+Batch FakeOutboxStore::ClaimNewRows(const ClaimLimits& limits) {
   Batch b;
-  while (!outbox_.empty() && static_cast<int>(b.rows.size()) < max_rows) {
+  int64_t bytes = 0;
+  while (!outbox_.empty() && static_cast<int>(b.rows.size()) < limits.max_rows &&
+         bytes < limits.max_bytes) {
+    const OutboxRow& r = outbox_.front();
+    bytes +=
+        kClaimRowOverheadBytes +
+        static_cast<int64_t>(r.event_type.size() + r.environment.size() + r.event_context.size());
     b.rows.push_back(std::move(outbox_.front()));
     outbox_.pop_front();
   }
+  b.full = !outbox_.empty();
   if (b.rows.empty()) return b;
   b.batch_id = next_batch_id_++;
   b.lease_token = next_lease_token_++;

@@ -48,7 +48,7 @@ class FakeOutboxStore : public OutboxStore {
   explicit FakeOutboxStore(Clock& clock,
                            std::chrono::milliseconds lease = std::chrono::milliseconds(30000));
 
-  Result<std::optional<Batch>> Claim(int max_rows) override;
+  Result<std::optional<Batch>> Claim(const ClaimLimits& limits) override;
   Status Renew(const Batch& batch) override;
   Status Complete(const Batch& batch, int64_t delivered,
                   const std::vector<DeadLetter>& dead) override;
@@ -90,7 +90,7 @@ class FakeOutboxStore : public OutboxStore {
   // REQUIRES: mu_ held. The batch when `batch` still holds its lease.
   StoredBatch* Owned(const Batch& batch);
   Result<std::optional<Batch>> TakeOverDueBatch();
-  Batch ClaimNewRows(int max_rows);
+  Batch ClaimNewRows(const ClaimLimits& limits);
   LedgerEntry ToEntry(int64_t batch_id, const StoredBatch& b) const;
 
   Clock& clock_;

@@ -28,6 +28,8 @@ std::string RelayName() {
 RelayPolicy ToPolicy(const Config& c) {
   RelayPolicy p;
   p.batch_size = c.batch_size;
+  p.batch_max_bytes = c.batch_max_bytes;
+  p.min_insert_interval = std::chrono::milliseconds(c.min_insert_interval_ms);
   p.max_attempts = c.max_attempts;
   p.retry_base = std::chrono::milliseconds(c.retry_base_ms);
   p.retry_max = std::chrono::milliseconds(c.retry_max_ms);
@@ -63,7 +65,9 @@ int RunRelay(const Config& config) {
   }
   log::Info(
       kLogger, "relay started",
-      {{"batch_size", config.batch_size},
+      {{"batch_max_rows", config.batch_size},
+       {"batch_max_bytes", config.batch_max_bytes},
+       {"min_insert_interval_ms", config.min_insert_interval_ms},
        {"poll_interval_ms", config.poll_interval_ms},
        {"lease_ms", config.lease_ms},
        {"database", RedactUrl(config.database_url)},

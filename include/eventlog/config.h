@@ -30,8 +30,13 @@ struct Config {
 
   std::string environment = "Local";
 
-  int batch_size = 100;               // events per ClickHouse INSERT
-  int poll_interval_ms = 1000;        // idle wait between polls
+  // A batch (one INSERT) closes at batch_size rows (EVENTLOG_BATCH_MAX_ROWS, or the older
+  // EVENTLOG_BATCH_SIZE), at batch_max_bytes, or when min_insert_interval_ms has passed since
+  // the relay's previous INSERT began, whichever comes first.
+  int batch_size = 50000;
+  int64_t batch_max_bytes = 8 << 20;
+  int min_insert_interval_ms = 200;
+  int poll_interval_ms = 50;          // idle wait between claims
   int lease_ms = 30000;               // a claimed batch is taken over after this without heartbeat
   int retry_base_ms = 200;            // first retry delay; doubles per attempt, with jitter
   int retry_max_ms = 10000;           // cap of the retry delay

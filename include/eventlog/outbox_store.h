@@ -20,6 +20,7 @@ struct Batch {
   int timeouts = 0;         // tries whose INSERT timed out: past two, send smaller parts
   bool recovered = false;   // taken from the ledger, not fresh: an earlier INSERT may have
                             // landed, so check ClickHouse before sending
+  bool full = false;        // the claim stopped at its row or byte cap: more rows wait
   std::vector<OutboxRow> rows;
 };
 
@@ -58,6 +59,18 @@ struct RequeueFilter {
   bool all = false;
 };
 
+// How much one claim may take: at most `max_rows` rows, and rows while the bytes before each
+// stay under `max_bytes` (so a batch exceeds it by one event at most, and a single event larger
+// than `max_bytes` still goes, alone). A row counts kClaimRowOverheadBytes plus the bytes of its
+// type, environment and context.
+inline constexpr int64_t kClaimRowOverheadBytes = 64;
+struct ClaimLimits {
+  ClaimLimits(int rows, int64_t bytes = INT64_MAX)  // NOLINT(google-explicit-constructor)
+      : max_rows(rows), max_bytes(bytes) {}
+  int max_rows;
+  int64_t max_bytes;
+};
+
 // The relay's view of the outbox. Implemented over PostgreSQL in src/outbox, and by a fake
 // in testing/ for the relay's state-machine tests.
 class OutboxStore {
@@ -65,8 +78,8 @@ class OutboxStore {
   virtual ~OutboxStore() = default;
 
   // Takes a batch whose lease ran out (its relay died, or it waits for a retry that is due)
-  // or else moves up to `max_rows` new rows into a new batch. nullopt: nothing to do.
-  virtual Result<std::optional<Batch>> Claim(int max_rows) = 0;
+  // or else moves new rows within `limits` into a new batch. nullopt: nothing to do.
+  virtual Result<std::optional<Batch>> Claim(const ClaimLimits& limits) = 0;
 
   // Confirms `batch` is still ours and pushes its lease forward. kLeaseLost if not.
   virtual Status Renew(const Batch& batch) = 0;

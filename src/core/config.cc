@@ -157,6 +157,16 @@ Status ReadRelay(const EnvMap& env, Config& c) {
       // Keep a batch inside one ClickHouse insert block (max_insert_block_size), so an
       // INSERT is all or nothing.
       [&] { return ReadInt(env, "EVENTLOG_BATCH_SIZE", 1, 1000000, c.batch_size); },
+      // The newer name wins where both are set.
+      [&] { return ReadInt(env, "EVENTLOG_BATCH_MAX_ROWS", 1, 1000000, c.batch_size); },
+      [&] {
+        // Below PostgreSQL's 1 GB value limit with room for escaping in the ledger payload.
+        return ReadInt<int64_t>(env, "EVENTLOG_BATCH_MAX_BYTES", 1024, int64_t{256} << 20,
+                                c.batch_max_bytes);
+      },
+      [&] {
+        return ReadInt(env, "EVENTLOG_MIN_INSERT_INTERVAL_MS", 0, 60000, c.min_insert_interval_ms);
+      },
       [&] { return ReadInt(env, "EVENTLOG_POLL_INTERVAL_MS", 1, 3600000, c.poll_interval_ms); },
       [&] { return ReadInt(env, "EVENTLOG_LEASE_MS", 1000, 86400000, c.lease_ms); },
       [&] { return ReadInt(env, "EVENTLOG_RETRY_BASE_MS", 1, 3600000, c.retry_base_ms); },

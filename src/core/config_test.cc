@@ -32,8 +32,10 @@ TEST(LoadConfig, EmptyEnvironmentGivesTheDefaults) {
   EXPECT_EQ(c->clickhouse_connect_timeout_ms, 2000);
   EXPECT_EQ(c->clickhouse_timeout_ms, 10000);
   EXPECT_EQ(c->environment, "Local");
-  EXPECT_EQ(c->batch_size, 100);
-  EXPECT_EQ(c->poll_interval_ms, 1000);
+  EXPECT_EQ(c->batch_size, 50000);
+  EXPECT_EQ(c->batch_max_bytes, 8 << 20);
+  EXPECT_EQ(c->min_insert_interval_ms, 200);
+  EXPECT_EQ(c->poll_interval_ms, 50);
   EXPECT_EQ(c->lease_ms, 30000);
   EXPECT_EQ(c->retry_base_ms, 200);
   EXPECT_EQ(c->retry_max_ms, 10000);

@@ -21,9 +21,15 @@ RETURNING batch_id, lease_token, attempts, rejections, timeouts, payload)sql";
 // Rows whose time no ClickHouse type can hold ('infinity', written before the CHECK of
 // migration 003 or around it) go to dead letters in the claim itself, so they cannot stall it.
 constexpr const char* kClaimRowsSql = R"sql(
-WITH claimed AS (
-  DELETE FROM event_outbox
-   WHERE id IN (SELECT id FROM event_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+WITH picked AS (
+  SELECT id, $3 + octet_length(event_type) + octet_length(environment) +
+             octet_length(event_context) AS bytes
+    FROM event_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+), bounded AS (
+  SELECT id FROM (SELECT id, bytes, sum(bytes) OVER (ORDER BY id) AS running FROM picked) w
+   WHERE running - bytes < $2
+), claimed AS (
+  DELETE FROM event_outbox WHERE id IN (SELECT id FROM bounded)
   RETURNING id, event_id, event_type, event_date_time, environment, event_context,
             metadata_version, created_at,
             (event_date_time >= timestamptz '1900-01-01 00:00:00+00' AND
@@ -38,7 +44,9 @@ WITH claimed AS (
 )
 SELECT id, event_id, event_type,
        CASE WHEN readable THEN (extract(epoch FROM event_date_time) * 1000000)::bigint END,
-       environment, event_context, metadata_version, created_at
+       environment, event_context, metadata_version, created_at,
+       (SELECT count(*) FROM picked) = $1 OR
+         (SELECT count(*) FROM picked) > (SELECT count(*) FROM bounded)
   FROM claimed)sql";
 
 constexpr const char* kInsertBatchSql = R"sql(
@@ -108,7 +116,7 @@ void PgOutboxStore::NoteLeaseSet(const Batch& batch,
   leased_at_ = before_tx;
 }
 
-Result<std::optional<Batch>> PgOutboxStore::Claim(int max_rows) {
+Result<std::optional<Batch>> PgOutboxStore::Claim(const ClaimLimits& limits) {
   // PostgreSQL computes lease_until from its transaction's start (now()): the skip window of
   // Renew must start no later, or a slow claim would let it outlive the real lease.
   const auto before_tx = std::chrono::steady_clock::now();
@@ -120,7 +128,7 @@ Result<std::optional<Batch>> PgOutboxStore::Claim(int max_rows) {
       claimed = std::move(due.value());
       return Status::Ok();
     }
-    auto fresh = ClaimNewRows(conn, max_rows);
+    auto fresh = ClaimNewRows(conn, limits);
     if (!fresh.ok()) return fresh.status();
     claimed = std::move(fresh.value());
     return Status::Ok();
@@ -154,10 +162,12 @@ Result<std::optional<Batch>> PgOutboxStore::TakeOverDueBatch(pqxx::connection& c
   return std::optional<Batch>(std::move(b));
 }
 
-Result<std::optional<Batch>> PgOutboxStore::ClaimNewRows(pqxx::connection& conn, int max_rows) {
+Result<std::optional<Batch>> PgOutboxStore::ClaimNewRows(pqxx::connection& conn,
+                                                         const ClaimLimits& limits) {
   pqxx::work tx(conn);
   ForceCommitFlush(tx);
-  pqxx::result r = tx.exec_params(kClaimRowsSql, max_rows);
+  pqxx::result r =
+      tx.exec_params(kClaimRowsSql, limits.max_rows, limits.max_bytes, kClaimRowOverheadBytes);
   if (r.empty()) return std::optional<Batch>();
   int64_t quarantined = 0;
   // Keep outbox order inside the batch (DELETE ... RETURNING does not promise one).
@@ -195,6 +205,7 @@ Result<std::optional<Batch>> PgOutboxStore::ClaimNewRows(pqxx::connection& conn,
     return std::optional<Batch>();
   }
   Batch b;
+  b.full = r[0][8].as<bool>();
   b.rows.reserve(ordered.size());
   for (auto& [id, row] : ordered) b.rows.push_back(std::move(row));
   pqxx::result ins = tx.exec_params(kInsertBatchSql, owner_, static_cast<int64_t>(lease_.count()),

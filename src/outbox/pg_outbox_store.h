@@ -15,7 +15,7 @@ class PgOutboxStore : public OutboxStore {
  public:
   PgOutboxStore(std::string database_url, std::string owner, std::chrono::milliseconds lease);
 
-  Result<std::optional<Batch>> Claim(int max_rows) override;
+  Result<std::optional<Batch>> Claim(const ClaimLimits& limits) override;
   Status Renew(const Batch& batch) override;
   Status Complete(const Batch& batch, int64_t delivered,
                   const std::vector<DeadLetter>& dead) override;
@@ -23,7 +23,7 @@ class PgOutboxStore : public OutboxStore {
 
  private:
   Result<std::optional<Batch>> TakeOverDueBatch(pqxx::connection& conn);
-  Result<std::optional<Batch>> ClaimNewRows(pqxx::connection& conn, int max_rows);
+  Result<std::optional<Batch>> ClaimNewRows(pqxx::connection& conn, const ClaimLimits& limits);
 
   // Remembers when this relay last set a lease (steady clock, read before the transaction that
   // set it began, as PostgreSQL's now() is), so Renew can skip the round trip while most of

@@ -1,5 +1,7 @@
 #include "eventlog/relay.h"
 
+#include <algorithm>
+#include <optional>
 #include <random>
 
 #include "core/backoff.h"
@@ -36,10 +38,12 @@ Relay::Relay(OutboxStore& store, EventSink& sink, Clock& clock, RelayPolicy poli
 void Relay::Run(const std::atomic<bool>& stop) {
   std::mt19937_64 rng{std::random_device{}()};
   int failures_in_a_row = 0;
+  std::optional<std::chrono::steady_clock::time_point> last_insert;
   while (!stop.load()) {
     auto started = clock_.Now();
     StepOutcome o = RunRelayStep(store_, sink_, policy_);
     delivered_ += o.delivered;
+    if (o.inserts > 0) last_insert = started;
     LogOutcome(o, clock_.Now() - started);
     // Rejected rows wait in the ledger for their own retry; the queue moves on.
     bool stalled = !o.error.ok() && o.error.code() != StatusCode::kRejected;
@@ -49,7 +53,11 @@ void Relay::Run(const std::atomic<bool>& stop) {
       continue;
     }
     failures_in_a_row = 0;
-    if (!o.full_batch) clock_.SleepFor(policy_.poll_interval);
+    if (o.full_batch) continue;
+    auto next = clock_.Now() + (o.claimed ? Clock::Duration(0) : policy_.poll_interval);
+    if (last_insert) next = std::max(next, *last_insert + policy_.min_insert_interval);
+    auto wait = std::chrono::ceil<Clock::Duration>(next - clock_.Now());
+    if (wait.count() > 0) clock_.SleepFor(wait);
   }
 }
 

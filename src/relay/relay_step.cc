@@ -120,7 +120,7 @@ std::vector<DeadLetter> TakeReusedIds(std::vector<OutboxRow>& rows) {
 
 StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy& policy) {
   StepOutcome out;
-  auto claimed = store.Claim(policy.batch_size);
+  auto claimed = store.Claim({policy.batch_size, policy.batch_max_bytes});
   if (!claimed.ok()) {
     out.error = claimed.status();
     return out;
@@ -130,7 +130,7 @@ StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy&
   out.claimed = true;
   out.batch_id = batch.batch_id;
   out.rows = static_cast<int64_t>(batch.rows.size());
-  out.full_batch = out.rows >= policy.batch_size;
+  out.full_batch = batch.full || out.rows >= policy.batch_size;
   log::BoundContext ctx(
       {{"batch_id", batch.batch_id}, {"batch_size", out.rows}, {"attempt", batch.attempts + 1}});
 

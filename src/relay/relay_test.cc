@@ -30,7 +30,8 @@ class RelayRunTest : public testing::RelayTest {
 TEST_F(RelayRunTest, FullBatchesRunBackToBackWithoutSleeping) {
   store_.Add(MakeRows(250));
   Run(1);
-  EXPECT_EQ(clock_.sleeps(), std::vector<milliseconds>{policy_.poll_interval});
+  // Two full batches back to back; after the part batch, the floor between INSERTs.
+  EXPECT_EQ(clock_.sleeps(), std::vector<milliseconds>{policy_.min_insert_interval});
   EXPECT_EQ(sink_.rows_per_insert(), (std::vector<size_t>{100, 100, 50}));
   EXPECT_EQ(relay_.delivered(), 250);
 }
@@ -61,9 +62,58 @@ TEST_F(RelayRunTest, RejectedRowsDoNotStallTheQueue) {
   sink_.RejectIf([&](const OutboxRow& r) { return r.event_id == rows[5].event_id; });
   store_.Add(rows);
   Run(1);
-  EXPECT_EQ(clock_.sleeps(), std::vector<milliseconds>{policy_.poll_interval});
+  EXPECT_EQ(clock_.sleeps(), std::vector<milliseconds>{policy_.min_insert_interval});
   EXPECT_EQ(sink_.rows().size(), 149u);
   EXPECT_EQ(relay_.delivered(), 149);
+}
+
+// Steady traffic: after a part batch the relay waits out the floor between INSERTs, so the rows
+// that arrive meanwhile go together in the next one.
+TEST_F(RelayRunTest, RowsArrivingAfterAPartBatchGatherIntoTheNextInsert) {
+  store_.Add(MakeRows(10));
+  int next = 10;
+  clock_.SetSleepHook([&](milliseconds) {
+    store_.Add(MakeRows(30, next));
+    next += 30;
+  });
+  Run(3);
+  EXPECT_EQ(clock_.sleeps(), std::vector<milliseconds>(3, policy_.min_insert_interval));
+  EXPECT_EQ(sink_.rows_per_insert(), (std::vector<size_t>{10, 30, 30}));
+}
+
+// Light traffic: an event after a quiet spell goes at the next poll, not after the floor.
+TEST_F(RelayRunTest, AnEventAfterAQuietSpellGoesAtTheNextPoll) {
+  policy_.poll_interval = milliseconds(50);
+  policy_.min_insert_interval = milliseconds(200);
+  Relay relay(store_, sink_, clock_, policy_);
+  int sleeps = 0;
+  clock_.SetSleepHook([&](milliseconds) {
+    if (++sleeps == 6) store_.Add(MakeRows(1));  // 300 ms after the start
+  });
+  std::atomic<bool> stop{false};
+  clock_.StopAfterSleeps(stop, 8);
+  relay.Run(stop);
+  auto s = clock_.sleeps();
+  // Polls every 50 ms; the event is inserted at the 7th claim, then the floor applies.
+  EXPECT_EQ(std::vector<milliseconds>(s.begin(), s.begin() + 6),
+            std::vector<milliseconds>(6, milliseconds(50)));
+  EXPECT_EQ(s[6], milliseconds(200));
+  EXPECT_EQ(sink_.rows_per_insert(), std::vector<size_t>{1});
+}
+
+// A batch stops at its byte cap (one event over it at most), so a backlog of large events
+// never builds a batch PostgreSQL or memory cannot hold.
+TEST_F(RelayRunTest, BatchesStopAtTheByteCap) {
+  auto rows = MakeRows(10);
+  for (auto& r : rows) r.event_context = std::string(1000, 'x');
+  store_.Add(rows);
+  policy_.batch_max_bytes = 2500;  // 1000 B of context + 64 + type and environment per row
+  Relay relay(store_, sink_, clock_, policy_);
+  std::atomic<bool> stop{false};
+  clock_.StopAfterSleeps(stop, 1);
+  relay.Run(stop);
+  EXPECT_EQ(sink_.rows_per_insert(), (std::vector<size_t>{3, 3, 3, 1}));
+  ExpectEachDeliveredOnce(rows);
 }
 
 }  // namespace

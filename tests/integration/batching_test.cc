@@ -1,0 +1,70 @@
+// Claims against the real PostgreSQL: the row and byte caps of a batch, and whether a claim
+// reports more rows waiting.
+#include "tests/integration/relay_fixture.h"
+
+namespace eventlog::testing {
+namespace {
+
+class BatchingTest : public RelayIntegrationTest {
+ protected:
+  // `n` events whose context is about `context_bytes` long.
+  void EnqueueLarge(int n, size_t context_bytes) {
+    pqxx::connection conn(Servers().database_url);
+    OutboxWriter writer("Test", 4 << 20);
+    pqxx::work tx(conn);
+    for (int i = 0; i < n; ++i) {
+      ASSERT_TRUE(
+          writer.Enqueue(tx, MakeEvent("BigEvent", {{"pad", std::string(context_bytes, 'x')}}))
+              .ok());
+    }
+    tx.commit();
+  }
+};
+
+// A backlog of large events never makes a batch over the byte cap (plus one event): before the
+// cap, 512 events of 1 MiB made a ledger value over PostgreSQL's 1 GB limit, forever.
+TEST_F(BatchingTest, ClaimsStopAtTheByteCapAndSayMoreIsWaiting) {
+  EnqueueLarge(10, 300 * 1024);
+  auto store = Store();
+  std::vector<size_t> sizes;
+  std::vector<bool> full;
+  for (int i = 0; i < 5; ++i) {
+    auto b = store.Claim({1000, 1 << 20});
+    ASSERT_TRUE(b.ok()) << b.status().ToString();
+    if (!b->has_value()) break;
+    sizes.push_back((*b)->rows.size());
+    full.push_back((*b)->full);
+  }
+  // 300 KiB each: rows are taken while the bytes before them stay under 1 MiB.
+  EXPECT_EQ(sizes, (std::vector<size_t>{4, 4, 2}));
+  EXPECT_EQ(full, (std::vector<bool>{true, true, false}));
+}
+
+TEST_F(BatchingTest, ClaimsStopAtTheRowCap) {
+  Enqueue(5);
+  auto store = Store();
+  auto first = store.Claim(3);
+  ASSERT_TRUE(first.ok() && first->has_value());
+  EXPECT_EQ((*first)->rows.size(), 3u);
+  EXPECT_TRUE((*first)->full);
+  auto second = store.Claim(3);
+  ASSERT_TRUE(second.ok() && second->has_value());
+  EXPECT_EQ((*second)->rows.size(), 2u);
+  EXPECT_FALSE((*second)->full);
+}
+
+// The byte cap end to end: every event delivered once, in INSERTs that respect it.
+TEST_F(BatchingTest, LargeEventsAreDeliveredOnceUnderTheByteCap) {
+  EnqueueLarge(12, 200 * 1024);
+  auto store = Store();
+  auto sink = Sink();
+  RelayPolicy policy = Policy(1000);
+  policy.batch_max_bytes = 1 << 20;
+  for (int i = 0; i < 10; ++i) (void)RunRelayStep(store, sink, policy);
+  EXPECT_EQ(ChCount(), 12);
+  EXPECT_EQ(ChUniqueIds(), 12);
+  EXPECT_EQ(PgCount("event_outbox"), 0);
+}
+
+}  // namespace
+}  // namespace eventlog::testing
