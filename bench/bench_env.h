@@ -1,0 +1,47 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "clickhouse/http_client.h"
+#include "eventlog/status.h"
+#include "tests/faults/process.h"
+
+namespace eventlog::bench {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// Where the bench runs: its own PostgreSQL and ClickHouse database (eventlog_bench), recreated
+// before each scenario so that no scenario sees another's rows, parts or bloat.
+struct BenchEnv {
+  // A database to connect to while the bench database is dropped and created.
+  std::string admin_url;
+  std::string db_name = "eventlog_bench";
+  std::string url;  // the bench database itself
+  ClickHouseOptions ch;
+  std::string source_dir;      // the checkout: var/ and bench/ paths are relative to it
+  std::string log_dir;         // children's output (relay, serve, migrate, wrk)
+  std::string results_path;    // bench/results.json
+  int events = 1000000;        // drain backlog (EVENTLOG_BENCH_EVENTS)
+  int seed_events = 50000;     // backlog of the seed-design baseline (EVENTLOG_BENCH_SEED_EVENTS)
+  double steady_seconds = 10;  // each steady-rate latency run (EVENTLOG_BENCH_STEADY_SECONDS)
+};
+
+// Reads the EVENTLOG_BENCH_* overrides; the defaults fit `make bench`'s loopback servers.
+BenchEnv LoadBenchEnv();
+
+// Drops and recreates both bench databases and applies the schema with `eventlog migrate`, so
+// the bench measures whatever schema the binary ships. REQUIRES: no child still connected.
+Status FreshDatabases(const BenchEnv& env);
+
+// The environment of an `eventlog` child: connection settings only, nothing inherited, so the
+// relay and serve run at the binary's DEFAULT batching, intervals and pool sizes.
+faults::Env ChildEnvironment(const BenchEnv& env);
+
+// `eventlog --env-file /dev/null <subcommand>`: the env file is /dev/null so a .env in the
+// checkout cannot tune the child either.
+std::vector<std::string> EventlogArgv(const std::string& subcommand);
+
+double SecondsSince(SteadyClock::time_point since);
+
+}  // namespace eventlog::bench

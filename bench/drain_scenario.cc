@@ -1,0 +1,89 @@
+// Bulk ingest (the ceiling) and the drain of a backlog by 1, 2 or 4 relays at their defaults.
+#include <cstdio>
+#include <thread>
+
+#include "bench/clickhouse_watch.h"
+#include "bench/relay_group.h"
+#include "bench/scenarios.h"
+#include "bench/stats.h"
+#include "bench/workload.h"
+
+namespace eventlog::bench {
+namespace {
+
+constexpr int kBulkRepetitions = 3;
+constexpr auto kDrainDeadline = std::chrono::minutes(10);
+constexpr auto kDrainPoll = std::chrono::milliseconds(20);
+
+// Polls count() until it reaches `n`; the time it took, or an error past the deadline.
+Result<double> WaitForCount(ClickHouseWatch& ch, int64_t n, SteadyClock::time_point start) {
+  for (;;) {
+    auto count = ch.Count();
+    if (!count.ok()) return count.status();
+    if (count.value() >= n) return SecondsSince(start);
+    if (SteadyClock::now() - start > kDrainDeadline) {
+      return Status(StatusCode::kUnavailable, "drain: " + std::to_string(count.value()) + " of " +
+                                                  std::to_string(n) + " delivered in 10 min");
+    }
+    std::this_thread::sleep_for(kDrainPoll);
+  }
+}
+
+}  // namespace
+
+Result<BulkResult> RunBulkIngest(const BenchEnv& env) {
+  if (Status s = FreshDatabases(env); !s.ok()) return s;
+  ClickHouseWatch ch(env);
+  auto time_column = ch.TimeColumnType();
+  if (!time_column.ok()) return time_column.status();
+  const std::string body = BulkRows(env.events, time_column.value());
+  std::vector<double> rates;
+  std::vector<double> cpu;
+  for (int i = 0; i < kBulkRepetitions; ++i) {
+    if (auto r = ch.Query("TRUNCATE TABLE " + env.ch.database + ".event_log"); !r.ok()) {
+      return r.status();
+    }
+    double cpu_before = ClickHouseCpuSeconds(env);
+    auto start = SteadyClock::now();
+    if (Status s = ch.Insert(body); !s.ok()) return s;
+    rates.push_back(env.events / SecondsSince(start));
+    cpu.push_back(cpu_before < 0 ? -1
+                                 : (ClickHouseCpuSeconds(env) - cpu_before) * 1e6 / env.events);
+  }
+  return BulkResult{env.events, Median(rates), Median(cpu)};
+}
+
+Result<DrainResult> RunDrain(const BenchEnv& env, int relays) {
+  if (Status s = FreshDatabases(env); !s.ok()) return s;
+  if (Status s = FillBacklog(env, env.events); !s.ok()) return s;
+  ClickHouseWatch ch(env);
+  DrainResult d;
+  d.relays = relays;
+  d.events = env.events;
+  double cpu_before = ClickHouseCpuSeconds(env);
+  auto start = SteadyClock::now();
+  RelayGroup group(env, relays, "drain_" + std::to_string(relays));
+  auto secs = WaitForCount(ch, env.events, start);
+  double cpu_after = ClickHouseCpuSeconds(env);
+  d.peak_rss_bytes = group.PeakRssBytes();  // before they exit
+  Status stopped = group.Stop();
+  if (!secs.ok()) return secs.status();
+  if (!stopped.ok()) return stopped;
+  d.seconds = secs.value();
+  d.events_per_s = env.events / d.seconds;
+  if (cpu_before >= 0) {
+    d.cpu_seconds = cpu_after - cpu_before;
+    d.cpu_us_per_event = d.cpu_seconds * 1e6 / env.events;
+  }
+  auto blocks = ch.BlocksWritten();
+  if (!blocks.ok()) return blocks.status();
+  d.inserts = blocks.value();
+  d.rows_per_insert = d.inserts > 0 ? static_cast<double>(env.events) / d.inserts : 0;
+  // Checked after the relays exited: nothing may land twice late either.
+  auto once = ch.ExactlyOnce(env.events, &d.check);
+  if (!once.ok()) return once.status();
+  d.exactly_once = once.value();
+  return d;
+}
+
+}  // namespace eventlog::bench

@@ -1,0 +1,76 @@
+// `make bench`: every scenario of issue 8 in one run, on the loopback servers `make bench`
+// starts, in databases of its own (eventlog_bench). Relays and serve are real `eventlog`
+// children with no tuning in their environment, so the figures are the binary's defaults.
+// Prints the table (each figure with its reference, ratio and target) and writes
+// bench/results.json.
+#include <cstdio>
+#include <exception>
+
+#include "bench/report.h"
+#include "bench/scenarios.h"
+#include "observe/logger.h"
+
+namespace eventlog::bench {
+namespace {
+
+// Runs one scenario; an error (or exception from a child's start) is recorded, not fatal.
+template <typename T, typename Fn>
+Outcome<T> Measure(const char* name, Fn&& fn) {
+  std::fprintf(stderr, "bench: %s ...\n", name);
+  Outcome<T> o;
+  auto start = SteadyClock::now();
+  try {
+    Result<T> r = fn();
+    if (r.ok()) {
+      o.value = std::move(r.value());
+    } else {
+      o.error = r.status().ToString();
+    }
+  } catch (const std::exception& e) {
+    o.error = e.what();
+  }
+  o.seconds = SecondsSince(start);
+  std::fprintf(stderr, "bench: %s: %.1f s%s%s\n", name, o.seconds, o.error.empty() ? "" : ": ",
+               o.error.c_str());
+  return o;
+}
+
+BenchRun RunAll(const BenchEnv& env) {
+  BenchRun run;
+  run.events = env.events;
+  run.seed_events = env.seed_events;
+  auto start = SteadyClock::now();
+  run.bulk = Measure<BulkResult>("bulk ingest", [&] { return RunBulkIngest(env); });
+  run.seed = Measure<SeedResult>("seed design", [&] { return RunSeedBaseline(env); });
+  for (int relays : {1, 2, 4}) {
+    std::string name = "drain, " + std::to_string(relays) + " relay(s)";
+    run.drains[relays] = Measure<DrainResult>(name.c_str(), [&] { return RunDrain(env, relays); });
+  }
+  for (int rate : {1000, 10000}) {
+    std::string name = "steady " + std::to_string(rate) + " ev/s";
+    run.steady[rate] =
+        Measure<LatencyResult>(name.c_str(), [&] { return RunSteadyLatency(env, rate); });
+  }
+  run.enqueue = Measure<EnqueueResult>("business transactions", [&] { return RunEnqueue(env); });
+  run.http = Measure<HttpResult>("POST /users", [&] { return RunPostUsers(env); });
+  run.total_seconds = SecondsSince(start);
+  return run;
+}
+
+}  // namespace
+}  // namespace eventlog::bench
+
+int main() {
+  using namespace eventlog::bench;
+  eventlog::log::Init(eventlog::LogFormat::kConsole, "warn");
+  BenchEnv env = LoadBenchEnv();
+  BenchRun run = RunAll(env);
+  auto rows = BuildReport(run);
+  PrintReport(run, rows);
+  if (eventlog::Status s = WriteResults(run, rows, env.results_path); !s.ok()) {
+    std::fprintf(stderr, "bench: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  std::printf("results: %s\n", env.results_path.c_str());
+  return 0;
+}

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bench/bench_env.h"
+
+namespace eventlog::bench {
+
+// `eventlog relay` child processes at the binary's default settings (ChildEnvironment).
+// The destructor kills any still running. Thread-compatible.
+class RelayGroup {
+ public:
+  RelayGroup(const BenchEnv& env, int relays, const std::string& log_name);
+
+  // The largest VmHWM (peak resident set) among the relays, in bytes; read while they run.
+  int64_t PeakRssBytes() const;
+  // SIGTERM to all, then waits for each to exit; an error names a relay that did not exit 0.
+  Status Stop();
+
+ private:
+  std::vector<std::unique_ptr<faults::ChildProcess>> relays_;
+};
+
+// VmHWM of /proc/<pid>/status in bytes; 0 when the process is gone.
+int64_t PeakRssOf(pid_t pid);
+
+}  // namespace eventlog::bench

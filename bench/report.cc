@@ -1,0 +1,179 @@
+#include "bench/report.h"
+
+#include <cstdio>
+
+namespace eventlog::bench {
+namespace {
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+std::string Fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+// "1,234,567": figures of this size are read at a glance with separators.
+std::string Thousands(double v) {
+  std::string digits = Fmt("%.0f", v);
+  std::string out;
+  int n = static_cast<int>(digits.size());
+  for (int i = 0; i < n; ++i) {
+    out += digits[i];
+    if (digits[i] != '-' && (n - i - 1) % 3 == 0 && i != n - 1) out += ',';
+  }
+  return out;
+}
+
+// A row with a target "ratio >= bound" (at_least) or "ratio <= bound".
+ReportRow Target(std::string figure, std::string value, std::string reference, double ratio,
+                 bool at_least, double bound) {
+  ReportRow r{std::move(figure), std::move(value), std::move(reference), ratio, "", -1};
+  r.target = (at_least ? ">= " : "<= ") + Fmt(bound >= 10 ? "%.0f" : "%.2f", bound);
+  r.met = at_least ? ratio >= bound : ratio <= bound;
+  return r;
+}
+
+ReportRow Info(std::string figure, std::string value) {
+  return {std::move(figure), std::move(value), "", -1, "", -1};
+}
+
+void AddDrain(const BenchRun& run, int relays, std::vector<ReportRow>& rows) {
+  const auto& o = run.drains.at(relays);
+  std::string name = "drain " + Thousands(run.events) + ", " + std::to_string(relays) +
+                     (relays == 1 ? " relay" : " relays");
+  if (!o.value) {
+    rows.push_back(Info(name, "FAILED: " + o.error));
+    return;
+  }
+  const DrainResult& d = *o.value;
+  std::string rate = Thousands(d.events_per_s) + " ev/s";
+  const auto& one = run.drains.at(1).value;
+  if (relays == 1 && run.bulk.value) {
+    rows.push_back(Target(name + " vs bulk", rate,
+                          "bulk " + Thousands(run.bulk.value->rows_per_s) + " rows/s",
+                          d.events_per_s / run.bulk.value->rows_per_s, true, 0.40));
+  }
+  if (relays == 1 && run.seed.value) {
+    rows.push_back(Target(name + " vs seed design", rate,
+                          "seed " + Thousands(run.seed.value->events_per_s) + " ev/s",
+                          d.events_per_s / run.seed.value->events_per_s, true, 100));
+  }
+  if (relays != 1 && one) {
+    rows.push_back(Target(name + " vs 1 relay", rate,
+                          "1 relay " + Thousands(one->events_per_s) + " ev/s",
+                          d.events_per_s / one->events_per_s, true, 1.0));
+  }
+  rows.push_back(
+      Info("  INSERTs (parts written), rows/INSERT",
+           Thousands(static_cast<double>(d.inserts)) + ", " + Thousands(d.rows_per_insert)));
+  if (d.cpu_us_per_event >= 0 && run.bulk.value && run.bulk.value->cpu_us_per_row > 0) {
+    rows.push_back(Target("  ClickHouse CPU per event (" + Fmt("%.2f s total", d.cpu_seconds) + ")",
+                          Fmt("%.2f us", d.cpu_us_per_event),
+                          "bulk " + Fmt("%.2f us", run.bulk.value->cpu_us_per_row),
+                          d.cpu_us_per_event / run.bulk.value->cpu_us_per_row, false, 3));
+  }
+  rows.push_back(Target("  relay peak RSS (VmHWM, largest relay)",
+                        Fmt("%.1f MiB", static_cast<double>(d.peak_rss_bytes) / kMiB), "64 MiB",
+                        static_cast<double>(d.peak_rss_bytes) / (64 * kMiB), false, 1.0));
+  ReportRow once = Info("  exactly once: " + d.check, d.exactly_once ? "yes" : "NO");
+  once.target = "yes";
+  once.met = d.exactly_once;
+  rows.push_back(once);
+}
+
+void AddSteady(const BenchRun& run, int rate, std::vector<ReportRow>& rows) {
+  const auto& o = run.steady.at(rate);
+  std::string name = "steady " + Thousands(rate) + " ev/s, 1 relay";
+  if (!o.value) {
+    rows.push_back(Info(name, "FAILED: " + o.error));
+    return;
+  }
+  const LatencyResult& l = *o.value;
+  std::string lat =
+      Fmt("p50 %.0f", l.p50_ms) + Fmt(" / p99 %.0f", l.p99_ms) + Fmt(" / max %.0f ms", l.max_ms);
+  if (rate == 1000) {
+    rows.push_back(Target(name + ": commit -> visible", lat, "300 ms", l.p99_ms / 300, false, 1));
+  } else {
+    rows.push_back(Info(name + ": commit -> visible", lat));
+  }
+  std::string ips = Fmt("%.1f INSERTs/s", l.inserts_per_s);
+  if (rate == 10000) {
+    rows.push_back(Target("  INSERTs/s", ips, "5/s", l.inserts_per_s / 5, false, 1));
+  } else {
+    rows.push_back(Info("  INSERTs/s", ips));
+  }
+  rows.push_back(Info("  achieved rate, events never seen",
+                      Thousands(l.achieved_rate) + " ev/s, " + Thousands(l.unseen)));
+  if (l.cpu_us_per_event >= 0 && run.bulk.value && run.bulk.value->cpu_us_per_row > 0) {
+    rows.push_back(Target("  ClickHouse CPU per event, net of idle+polls" +
+                              Fmt(" (gross %.1f us)", l.cpu_us_per_event),
+                          Fmt("%.2f us", l.net_cpu_us_per_event),
+                          "bulk " + Fmt("%.2f us", run.bulk.value->cpu_us_per_row),
+                          l.net_cpu_us_per_event / run.bulk.value->cpu_us_per_row, false, 3));
+  }
+}
+
+void AddBaselines(const BenchRun& run, std::vector<ReportRow>& rows) {
+  if (run.bulk.value) {
+    rows.push_back(Info("ClickHouse bulk: one INSERT of " + Thousands(run.events) + " rows",
+                        Thousands(run.bulk.value->rows_per_s) + " rows/s" +
+                            Fmt(", %.2f us CPU/row", run.bulk.value->cpu_us_per_row)));
+  } else {
+    rows.push_back(Info("ClickHouse bulk", "FAILED: " + run.bulk.error));
+  }
+  std::string seed = "seed design (poll 1 s, 100 rows, UPDATE), " + Thousands(run.seed_events);
+  rows.push_back(run.seed.value
+                     ? Info(seed, Thousands(run.seed.value->events_per_s) + " ev/s" +
+                                      (run.seed.value->exactly_once ? "" : " (NOT exactly once)"))
+                     : Info(seed, "FAILED: " + run.seed.error));
+}
+
+void AddApplication(const BenchRun& run, std::vector<ReportRow>& rows) {
+  if (run.enqueue.value) {
+    const EnqueueResult& e = *run.enqueue.value;
+    rows.push_back(Target("business tx, 2 clients, with the outbox event",
+                          Thousands(e.with_tx_per_s) + " tx/s",
+                          "without " + Thousands(e.without_tx_per_s) + " tx/s",
+                          e.with_tx_per_s / e.without_tx_per_s, true, 0.90));
+  } else {
+    rows.push_back(Info("business tx, 2 clients", "FAILED: " + run.enqueue.error));
+  }
+  if (run.http.value) {
+    const HttpResult& h = *run.http.value;
+    rows.push_back(Info("POST /users, wrk 2 threads 16 connections 5 s",
+                        Thousands(h.requests_per_s) + " req/s, p99 " + Fmt("%.1f ms", h.p99_ms) +
+                            ", errors " + Thousands(static_cast<double>(h.errors))));
+  } else {
+    rows.push_back(Info("POST /users", "FAILED: " + run.http.error));
+  }
+}
+
+}  // namespace
+
+std::vector<ReportRow> BuildReport(const BenchRun& run) {
+  std::vector<ReportRow> rows;
+  AddBaselines(run, rows);
+  for (const auto& [relays, outcome] : run.drains) AddDrain(run, relays, rows);
+  for (const auto& [rate, outcome] : run.steady) AddSteady(run, rate, rows);
+  AddApplication(run, rows);
+  return rows;
+}
+
+void PrintReport(const BenchRun& run, const std::vector<ReportRow>& rows) {
+  std::printf("\n%-62s %-32s %-26s %7s %-8s %s\n", "figure", "value", "reference", "ratio",
+              "target", "");
+  int met = 0;
+  int targets = 0;
+  for (const ReportRow& r : rows) {
+    std::string ratio = r.ratio >= 0 ? Fmt(r.ratio >= 10 ? "%.0fx" : "%.2fx", r.ratio) : "";
+    const char* mark = r.met == 1 ? "met" : r.met == 0 ? "MISSED" : "";
+    std::printf("%-62s %-32s %-26s %7s %-8s %s\n", r.figure.c_str(), r.value.c_str(),
+                r.reference.c_str(), ratio.c_str(), r.target.c_str(), mark);
+    targets += r.met >= 0;
+    met += r.met == 1;
+  }
+  std::printf("\ntargets met: %d of %d; whole run %.0f s\n", met, targets, run.total_seconds);
+}
+
+}  // namespace eventlog::bench

@@ -1,0 +1,96 @@
+// bench/results.json: every figure of the run, and the table as printed.
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "bench/report.h"
+
+namespace eventlog::bench {
+namespace {
+
+using nlohmann::json;
+
+template <typename T>
+json WithOutcome(const Outcome<T>& o, const std::function<json(const T&)>& figures) {
+  json j = o.value ? figures(*o.value) : json{{"error", o.error}};
+  j["scenario_seconds"] = o.seconds;
+  return j;
+}
+
+json Drain(const DrainResult& d) {
+  return {{"relays", d.relays},
+          {"events", d.events},
+          {"seconds", d.seconds},
+          {"events_per_s", d.events_per_s},
+          {"inserts", d.inserts},
+          {"rows_per_insert", d.rows_per_insert},
+          {"clickhouse_cpu_seconds", d.cpu_seconds},
+          {"clickhouse_cpu_us_per_event", d.cpu_us_per_event},
+          {"relay_peak_rss_bytes", d.peak_rss_bytes},
+          {"exactly_once", d.exactly_once},
+          {"exactly_once_check", d.check}};
+}
+
+json Steady(const LatencyResult& l) {
+  return {{"rate", l.rate},
+          {"events", l.events},
+          {"achieved_rate", l.achieved_rate},
+          {"p50_ms", l.p50_ms},
+          {"p99_ms", l.p99_ms},
+          {"max_ms", l.max_ms},
+          {"inserts_per_s", l.inserts_per_s},
+          {"clickhouse_cpu_us_per_event", l.cpu_us_per_event},
+          {"clickhouse_net_cpu_us_per_event", l.net_cpu_us_per_event},
+          {"unseen", l.unseen}};
+}
+
+json Scenarios(const BenchRun& run) {
+  json j;
+  j["bulk"] = WithOutcome<BulkResult>(run.bulk, [](const BulkResult& b) {
+    return json{{"rows", b.rows},
+                {"rows_per_s", b.rows_per_s},
+                {"clickhouse_cpu_us_per_row", b.cpu_us_per_row}};
+  });
+  j["seed"] = WithOutcome<SeedResult>(run.seed, [](const SeedResult& s) {
+    return json{
+        {"events", s.events}, {"events_per_s", s.events_per_s}, {"exactly_once", s.exactly_once}};
+  });
+  for (const auto& [relays, o] : run.drains) {
+    j["drain"][std::to_string(relays)] = WithOutcome<DrainResult>(o, Drain);
+  }
+  for (const auto& [rate, o] : run.steady) {
+    j["steady"][std::to_string(rate)] = WithOutcome<LatencyResult>(o, Steady);
+  }
+  j["enqueue"] = WithOutcome<EnqueueResult>(run.enqueue, [](const EnqueueResult& e) {
+    return json{{"without_tx_per_s", e.without_tx_per_s}, {"with_tx_per_s", e.with_tx_per_s}};
+  });
+  j["post_users"] = WithOutcome<HttpResult>(run.http, [](const HttpResult& h) {
+    return json{{"requests_per_s", h.requests_per_s}, {"p99_ms", h.p99_ms}, {"errors", h.errors}};
+  });
+  return j;
+}
+
+}  // namespace
+
+Status WriteResults(const BenchRun& run, const std::vector<ReportRow>& rows,
+                    const std::string& path) {
+  json table = json::array();
+  for (const ReportRow& r : rows) {
+    json row = {{"figure", r.figure}, {"value", r.value}};
+    if (!r.reference.empty()) row["reference"] = r.reference;
+    if (r.ratio >= 0) row["ratio"] = r.ratio;
+    if (!r.target.empty()) row["target"] = r.target;
+    if (r.met >= 0) row["met"] = r.met == 1;
+    table.push_back(row);
+  }
+  json j = {{"events", run.events},
+            {"seed_events", run.seed_events},
+            {"total_seconds", run.total_seconds},
+            {"scenarios", Scenarios(run)},
+            {"table", table}};
+  std::ofstream out(path, std::ios::trunc);
+  out << j.dump(2) << "\n";
+  if (!out) return {StatusCode::kInternal, "cannot write " + path};
+  return Status::Ok();
+}
+
+}  // namespace eventlog::bench

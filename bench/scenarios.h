@@ -1,0 +1,74 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "bench/bench_env.h"
+
+// The scenarios of `make bench` (issue 8). Each starts from FreshDatabases and returns its
+// figures, or the error that stopped it (the run goes on with the next scenario).
+namespace eventlog::bench {
+
+// One INSERT of all rows, ClickHouse's own ingest rate: the ceiling of a drain.
+struct BulkResult {
+  int64_t rows = 0;
+  double rows_per_s = 0;
+  double cpu_us_per_row = -1;  // ClickHouse server CPU; negative: unknown
+};
+Result<BulkResult> RunBulkIngest(const BenchEnv& env);
+
+// A backlog drained by `relays` real `eventlog relay` processes at their default settings.
+struct DrainResult {
+  int relays = 0;
+  int64_t events = 0;
+  double seconds = 0;
+  double events_per_s = 0;
+  int64_t inserts = 0;  // INSERT blocks (parts) written, see ClickHouseWatch::BlocksWritten
+  double rows_per_insert = 0;
+  double cpu_seconds = -1;
+  double cpu_us_per_event = -1;
+  int64_t peak_rss_bytes = 0;  // the largest VmHWM among the relays
+  bool exactly_once = false;
+  std::string check;  // what the exactly-once check found
+};
+Result<DrainResult> RunDrain(const BenchEnv& env, int relays);
+
+// The seed's design over a copy table: poll every 1 s, 100 rows a batch, UPDATE processed.
+struct SeedResult {
+  int64_t events = 0;
+  double events_per_s = 0;
+  bool exactly_once = false;
+};
+Result<SeedResult> RunSeedBaseline(const BenchEnv& env);
+
+// Commit -> visible in ClickHouse at a steady enqueue rate, one relay at its defaults.
+struct LatencyResult {
+  int rate = 0;  // events/s asked for
+  int64_t events = 0;
+  double achieved_rate = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+  double max_ms = 0;
+  double inserts_per_s = 0;
+  double cpu_us_per_event = -1;      // ClickHouse CPU over the run / events
+  double net_cpu_us_per_event = -1;  // the same less the rate measured idle with the poller
+  int64_t unseen = 0;                // events never seen before the deadline
+};
+Result<LatencyResult> RunSteadyLatency(const BenchEnv& env, int rate);
+
+// One-row business transactions from 2 clients, without and with one outbox event each.
+struct EnqueueResult {
+  double without_tx_per_s = 0;
+  double with_tx_per_s = 0;
+};
+Result<EnqueueResult> RunEnqueue(const BenchEnv& env);
+
+// POST /users against `eventlog serve` at its defaults, driven by wrk.
+struct HttpResult {
+  double requests_per_s = 0;
+  double p99_ms = 0;
+  int64_t errors = 0;  // non-2xx answers and socket errors
+};
+Result<HttpResult> RunPostUsers(const BenchEnv& env);
+
+}  // namespace eventlog::bench

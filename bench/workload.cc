@@ -1,0 +1,76 @@
+#include "bench/workload.h"
+
+#include <future>
+#include <pqxx/pqxx>
+
+#include "core/row_codec.h"
+#include "eventlog/outbox_writer.h"
+#include "outbox/pg_errors.h"
+
+namespace eventlog::bench {
+namespace {
+
+constexpr int kPerTransaction = 2000;
+
+// Filler that brings the context to ~210 bytes of JSON.
+const std::string& Padding() {
+  static const std::string pad(64, 'x');
+  return pad;
+}
+
+Status FillRange(const BenchEnv& env, int64_t first, int64_t end) {
+  return CatchPg([&] {
+    pqxx::connection c(env.url);
+    OutboxWriter writer("Bench", size_t{1} << 20);
+    std::vector<Event> events;
+    for (int64_t seq = first; seq < end;) {
+      events.clear();
+      for (; seq < end && static_cast<int>(events.size()) < kPerTransaction; ++seq) {
+        events.push_back(BenchEvent(seq));
+      }
+      pqxx::work tx(c);
+      if (Status s = writer.EnqueueMany(tx, events); !s.ok()) return s;
+      tx.commit();
+    }
+    return Status::Ok();
+  });
+}
+
+}  // namespace
+
+Event BenchEvent(int64_t seq) {
+  return MakeEvent("UserCreated", {{"seq", seq},
+                                   {"email", "user" + std::to_string(seq) + "@example.com"},
+                                   {"first_name", "Ada"},
+                                   {"last_name", "Lovelace"},
+                                   {"plan", "pro"},
+                                   {"source", "bench"},
+                                   {"note", Padding()}});
+}
+
+Status FillBacklog(const BenchEnv& env, int64_t n) {
+  int64_t half = n / 2;
+  auto other = std::async(std::launch::async, [&] { return FillRange(env, half, n); });
+  Status mine = FillRange(env, 0, half);
+  Status theirs = other.get();
+  if (!mine.ok()) return mine;
+  if (!theirs.ok()) return theirs;
+  return CatchPg([&] {
+    pqxx::connection c(env.url);
+    pqxx::nontransaction tx(c);
+    tx.exec0("VACUUM ANALYZE");
+    return Status::Ok();
+  });
+}
+
+std::string BulkRows(int64_t n, const TimeColumn& time_column) {
+  std::vector<OutboxRow> rows;
+  rows.reserve(static_cast<size_t>(n));
+  for (int64_t seq = 0; seq < n; ++seq) {
+    auto row = ToOutboxRow(BenchEvent(seq), "Bench", size_t{1} << 20);
+    rows.push_back(std::move(row.value()));
+  }
+  return EncodeForClickHouse(rows, time_column);
+}
+
+}  // namespace eventlog::bench
