@@ -24,7 +24,15 @@ void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   if (m <= 2) ++y;
 }
 
-std::vector<std::string_view> SplitTabs(std::string_view line) {
+template <typename T>
+bool ParseInt(std::string_view s, T& out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+}  // namespace
+
+std::vector<std::string_view> SplitTsvFields(std::string_view line) {
   std::vector<std::string_view> fields;
   size_t start = 0;
   for (size_t i = 0; i <= line.size(); ++i) {
@@ -35,14 +43,6 @@ std::vector<std::string_view> SplitTabs(std::string_view line) {
   }
   return fields;
 }
-
-template <typename T>
-bool ParseInt(std::string_view s, T& out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
-}  // namespace
 
 Result<TimeColumn> ParseTimeColumnType(std::string_view type) {
   if (type.starts_with("DateTime64")) {
@@ -90,6 +90,8 @@ std::string TsvUnescape(std::string_view value) {
     switch (c) {
       case 't': out.push_back('\t'); break;
       case 'n': out.push_back('\n'); break;
+      case 'b': out.push_back('\b'); break;  // ClickHouse's output escapes these two as well
+      case 'f': out.push_back('\f'); break;
       case 'r': out.push_back('\r'); break;
       case '0': out.push_back('\0'); break;
       default: out.push_back(c);
@@ -161,7 +163,6 @@ std::string EncodeLedgerPayload(const std::vector<OutboxRow>& rows) {
 }
 
 DecodedPayload DecodeLedgerPayload(std::string_view payload) {
-  constexpr size_t kMaxKeptLineBytes = 512;
   DecodedPayload out;
   size_t start = 0;
   for (int line_no = 1; start < payload.size(); ++line_no) {
@@ -169,7 +170,7 @@ DecodedPayload DecodeLedgerPayload(std::string_view payload) {
     if (end == std::string_view::npos) end = payload.size();
     std::string_view line = payload.substr(start, end - start);
     start = end + 1;
-    auto fields = SplitTabs(line);
+    auto fields = SplitTsvFields(line);
     OutboxRow r;
     std::string error;
     if (fields.size() != kLedgerFields) {
@@ -180,8 +181,8 @@ DecodedPayload DecodeLedgerPayload(std::string_view payload) {
       error = "has an event_id that is not a UUID";
     }
     if (!error.empty()) {
-      out.unreadable.push_back({std::string(line.substr(0, kMaxKeptLineBytes)),
-                                "batch payload line " + std::to_string(line_no) + " " + error});
+      out.unreadable.push_back(
+          {std::string(line), "batch payload line " + std::to_string(line_no) + " " + error});
       continue;
     }
     r.event_type = TsvUnescape(fields[1]);

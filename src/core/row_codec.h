@@ -19,6 +19,9 @@ struct TimeColumn {
 // Parses a ClickHouse type name ("DateTime64(6, 'UTC')", "DateTime('UTC')", "DateTime").
 Result<TimeColumn> ParseTimeColumnType(std::string_view type);
 
+// The fields of one TabSeparated line (still escaped).
+std::vector<std::string_view> SplitTsvFields(std::string_view line);
+
 // TabSeparated escaping as ClickHouse reads it: \\ \t \n \r \0.
 void AppendTsvEscaped(std::string& out, std::string_view value);
 std::string TsvUnescape(std::string_view value);
@@ -37,7 +40,7 @@ std::string EncodeLedgerPayload(const std::vector<OutboxRow>& rows);
 
 // A payload line that holds no well-formed row, with why.
 struct UnreadableLine {
-  std::string text;  // the line as stored (cut to a few hundred bytes)
+  std::string text;  // the line as stored, whole: it is the only copy left
   std::string error;
 };
 struct DecodedPayload {

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "outbox/outbox_rules.h"
 #include "outbox/pg_pool.h"
 
 namespace eventlog {
@@ -77,9 +78,9 @@ std::string DeadLetterCondition(pqxx::work& tx, const RequeueFilter& filter) {
 
 // What event_outbox accepts back (its CHECK constraints): an unreadable row (raw_row) or a time
 // no ClickHouse type holds stays a dead letter.
-constexpr const char* kRequeueable =
-    " AND raw_row IS NULL AND event_type <> '' AND event_date_time >= timestamptz "
-    "'1900-01-01 00:00:00+00' AND event_date_time < timestamptz '2300-01-01 00:00:00+00'";
+std::string Requeueable() {
+  return std::string(" AND raw_row IS NULL AND event_type <> '' AND ") + kStorableTimeSql;
+}
 
 }  // namespace
 
@@ -94,7 +95,7 @@ Result<RequeueOutcome> RequeueDeadLetters(const std::string& database_url,
       return Status(StatusCode::kInvalidArgument, "requeue needs ids, a type or all");
     }
     pqxx::result r = tx.exec(
-        "WITH moved AS (DELETE FROM event_dead_letters WHERE " + where + kRequeueable +
+        "WITH moved AS (DELETE FROM event_dead_letters WHERE " + where + Requeueable() +
         " RETURNING id, event_id, event_type, event_date_time, environment, event_context, "
         "metadata_version) INSERT INTO event_outbox (event_id, event_type, event_date_time, "
         "environment, event_context, metadata_version) SELECT event_id, event_type, "

@@ -6,6 +6,7 @@
 #include "core/row_codec.h"
 #include "core/stored_text.h"
 #include "observe/logger.h"
+#include "outbox/outbox_rules.h"
 
 namespace eventlog {
 namespace {
@@ -20,7 +21,8 @@ RETURNING batch_id, lease_token, attempts, rejections, timeouts, payload)sql";
 
 // Rows whose time no ClickHouse type can hold ('infinity', written before the CHECK of
 // migration 003 or around it) go to dead letters in the claim itself, so they cannot stall it.
-constexpr const char* kClaimRowsSql = R"sql(
+const std::string& ClaimRowsSql() {
+  static const std::string sql = std::string(R"sql(
 WITH picked AS (
   SELECT id, $3 + octet_length(event_type) + octet_length(environment) +
              octet_length(event_context) AS bytes
@@ -31,9 +33,8 @@ WITH picked AS (
 ), claimed AS (
   DELETE FROM event_outbox WHERE id IN (SELECT id FROM bounded)
   RETURNING id, event_id, event_type, event_date_time, environment, event_context,
-            metadata_version, created_at,
-            (event_date_time >= timestamptz '1900-01-01 00:00:00+00' AND
-             event_date_time < timestamptz '2300-01-01 00:00:00+00') AS readable
+            metadata_version, created_at, )sql") +
+                                 kStorableTimeSql + R"sql( AS readable
 ), quarantined AS (
   INSERT INTO event_dead_letters (event_id, event_type, event_date_time, environment,
                                   event_context, metadata_version, error, attempts)
@@ -48,6 +49,8 @@ SELECT id, event_id, event_type,
        (SELECT count(*) FROM picked) = $1 OR
          (SELECT count(*) FROM picked) > (SELECT count(*) FROM bounded)
   FROM claimed)sql";
+  return sql;
+}
 
 constexpr const char* kInsertBatchSql = R"sql(
 INSERT INTO eventlog_batches (lease_token, owner, lease_until, event_count, oldest_created_at, payload)
@@ -84,7 +87,9 @@ void QuarantineUnreadable(pqxx::work& tx, int64_t batch_id, int attempts,
                           const std::vector<UnreadableLine>& lines) {
   if (lines.empty()) return;
   for (const UnreadableLine& u : lines) {
-    tx.exec_params(kInsertUnreadableSql, StoredText(u.text), StoredText(u.error), attempts);
+    // The whole line (made valid UTF-8, passwords masked): the payload is rewritten without it.
+    tx.exec_params(kInsertUnreadableSql, StoredText(u.text, u.text.size()), StoredText(u.error),
+                   attempts);
   }
   log::Error(kLogger, "unreadable ledger lines moved to dead letters",
              {{"batch_id", batch_id}, {"count", lines.size()}, {"error", lines.front().error}});
@@ -167,7 +172,7 @@ Result<std::optional<Batch>> PgOutboxStore::ClaimNewRows(pqxx::connection& conn,
   pqxx::work tx(conn);
   ForceCommitFlush(tx);
   pqxx::result r =
-      tx.exec_params(kClaimRowsSql, limits.max_rows, limits.max_bytes, kClaimRowOverheadBytes);
+      tx.exec_params(ClaimRowsSql(), limits.max_rows, limits.max_bytes, kClaimRowOverheadBytes);
   if (r.empty()) return std::optional<Batch>();
   int64_t quarantined = 0;
   // Keep outbox order inside the batch (DELETE ... RETURNING does not promise one).

@@ -1,8 +1,10 @@
 #include "outbox/pg_watchdog.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -116,14 +118,20 @@ class Watchdog {
 
 void PgWatch::Start(int fd, milliseconds silence_limit) {
   entry_ = std::make_shared<Entry>();
-  entry_->fd = fd;
+  // A duplicate of libpq's socket: libpq closes its own fd on EOF, before Stop() runs, and the
+  // number could then be reused by another connection that a shutdown() must never hit. The
+  // duplicate keeps the socket (and its number) ours; shutting it down still wakes libpq.
+  entry_->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   entry_->start = Clock::now();
   entry_->limit = silence_limit;
   Watchdog::Get().Add(entry_);
 }
 
 void PgWatch::Stop() {
-  if (entry_) Watchdog::Get().Remove(entry_);
+  if (!entry_) return;
+  Watchdog::Get().Remove(entry_);
+  if (entry_->fd >= 0) close(entry_->fd);
+  entry_->fd = -1;
 }
 
 bool PgWatch::fired() const { return entry_ && entry_->fired; }

@@ -24,7 +24,8 @@ class Delivery {
     }
     if (s.ok()) {
       report_.delivered += static_cast<int64_t>(rows.size());
-    } else if (s.code() != StatusCode::kRejected && s.code() != StatusCode::kTooLarge) {
+    } else if ((s.code() != StatusCode::kRejected && s.code() != StatusCode::kTooLarge) ||
+               IsServerStrain(s)) {
       report_.failure = s;
       Keep(rows);
     } else if (DropPresent(rows); rows.empty() || !report_.failure.ok()) {
@@ -68,6 +69,16 @@ class Delivery {
 };
 
 }  // namespace
+
+bool IsServerStrain(const Status& s) {
+  constexpr int kMemoryLimitExceeded = 241;
+  constexpr int kTimeoutExceeded = 159;
+  if (s.code() == StatusCode::kTooLarge) {
+    return s.server_code() == kMemoryLimitExceeded || s.server_code() == kTimeoutExceeded;
+  }
+  return s.code() == StatusCode::kUnavailable &&
+         s.message().find("Timeout was reached") != std::string::npos;
+}
 
 Result<int64_t> RemoveHeldRows(EventSink& sink, int64_t batch_id, std::vector<OutboxRow>& rows,
                                std::vector<DeadLetter>& reused) {

@@ -20,6 +20,11 @@ struct DeliveryReport {
   Status failure;                      // a non-data error that stopped the delivery
 };
 
+// The server, not the data, is struggling: a whole-request timeout, its memory limit (241) or
+// its own time limit (159). Such a batch is retried later in smaller parts (see RunRelayStep),
+// never split into a storm of one-row INSERTs against a server in trouble, never dead-lettered.
+bool IsServerStrain(const Status& s);
+
 // Asks the sink which of `rows` it already holds and removes them (returns how many). Rows whose
 // id it holds for a different event (a reused id) are removed too and appended to `reused` as
 // dead letters: sending them would put two events under one id, skipping them would lose one.

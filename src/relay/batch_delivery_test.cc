@@ -103,6 +103,20 @@ TEST_F(DeliverTest, TooLargeSplitsLikeARejectionAndASingleRowIsRejected) {
   EXPECT_EQ(calls, report.inserts);
 }
 
+// A server out of memory is not a reason to split a batch into thousands of one-row INSERTs or
+// to dead-letter healthy rows: the delivery stops and the batch is retried (smaller) later.
+TEST_F(DeliverTest, ServerStrainStopsTheDeliveryInsteadOfSplitting) {
+  auto rows = MakeRows(64);
+  for (int code : {241, 159}) {
+    sink_.FailNextInserts(1, Status(StatusCode::kTooLarge, "Memory limit exceeded", code));
+    DeliveryReport report = Deliver(rows);
+    EXPECT_EQ(report.failure.server_code(), code);
+    EXPECT_EQ(report.inserts, 1);
+    EXPECT_TRUE(report.rejected.empty());
+    EXPECT_EQ(report.undelivered, rows);
+  }
+}
+
 TEST_F(DeliverTest, AFailedPresenceCheckAfterARejectionStopsTheDelivery) {
   auto rows = MakeRows(10);
   sink_.RejectIf([&](const OutboxRow& r) { return r.event_id == rows[3].event_id; });

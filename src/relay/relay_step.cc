@@ -84,14 +84,9 @@ void SettleRejected(OutboxStore& store, const Batch& batch, const RelayPolicy& p
   GiveBack(store, batch, std::move(retry), out);
 }
 
-// A whole-request timeout: the INSERT may be too heavy for the server as one request.
-bool IsRequestTimeout(const Status& s) {
-  return s.code() == StatusCode::kUnavailable &&
-         s.message().find("Timeout was reached") != std::string::npos;
-}
-
-// A batch whose INSERT timed out twice goes in halves, then quarters...: a batch too heavy to
-// insert in time must not be retried unchanged forever. Other failures keep the whole batch.
+// A batch that strained the server twice (IsServerStrain) goes in halves, then quarters...: a
+// batch too heavy for the server must not be retried unchanged forever. Other failures (a
+// server down, refusing connections) keep the whole batch.
 size_t RowsPerInsert(const Batch& batch) {
   if (batch.timeouts < 2) return SIZE_MAX;
   return std::max<size_t>(1, batch.rows.size() >> std::min(batch.timeouts - 1, 30));
@@ -169,7 +164,7 @@ StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy&
                      .delivered = report.delivered + out.already_present,
                      .attempted = report.inserts > 0,
                      .rejected = !report.rejected.empty(),
-                     .timed_out = IsRequestTimeout(report.failure),
+                     .timed_out = IsServerStrain(report.failure),
                      .error = report.failure.ToString(),
                      .retry_in = RetryDelay(batch.attempts + 1, policy)};
     for (auto& d : report.rejected) retry.remaining.push_back(std::move(d.row));

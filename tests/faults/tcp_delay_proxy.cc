@@ -101,6 +101,24 @@ void TcpDelayProxy::Serve(int client_fd) {
   close(upstream);
 }
 
+// Counts a pump as forwarding while it lives (see SetBlackhole).
+class ForwardingScope {
+ public:
+  explicit ForwardingScope(std::atomic<int>& count) : count_(count) { ++count_; }
+  ~ForwardingScope() { --count_; }
+  ForwardingScope(const ForwardingScope&) = delete;
+  ForwardingScope& operator=(const ForwardingScope&) = delete;
+
+ private:
+  std::atomic<int>& count_;
+};
+
+void TcpDelayProxy::SetBlackhole(bool on) {
+  blackhole_ = on;
+  // A pump that read a chunk before the flag was set still sends it: wait until none does.
+  while (on && forwarding_.load() > 0) std::this_thread::yield();
+}
+
 // Copies until either side closes, then shuts both down so the other pump ends too.
 void TcpDelayProxy::Pump(int from_fd, int to_fd, bool is_response, std::atomic<bool>& awaiting) {
   char buf[16384];
@@ -113,6 +131,8 @@ void TcpDelayProxy::Pump(int from_fd, int to_fd, bool is_response, std::atomic<b
     }
     pollfd p{from_fd, POLLIN, 0};
     if (poll(&p, 1, 50) <= 0) continue;  // re-check the blackhole and stop flags
+    ForwardingScope forwarding(forwarding_);
+    if (blackhole_) continue;  // set while we polled: SetBlackhole may be waiting for us
     ssize_t n = recv(from_fd, buf, sizeof buf, 0);
     if (n <= 0) break;
     if (is_response && awaiting.exchange(false)) --awaiting_;

@@ -28,7 +28,9 @@ class TcpDelayProxy {
   // sockets' buffers, as if the network silently dropped every packet past the kernel (a stuck
   // balancer, a frozen server). New connections are accepted and hang the same way. Cleared,
   // everything held back flows on.
-  void SetBlackhole(bool on) { blackhole_ = on; }
+  // With `on`, returns once no pump is still forwarding a chunk it read before: from then on
+  // nothing crosses in either direction.
+  void SetBlackhole(bool on);
   int64_t connections() const { return connections_; }
   int64_t dropped_responses() const { return dropped_responses_; }
   // Connections whose request went upstream and whose answer has not begun yet.
@@ -49,6 +51,7 @@ class TcpDelayProxy {
   std::atomic<int64_t> delayed_responses_{0};
   std::atomic<bool> drop_responses_{false};
   std::atomic<bool> blackhole_{false};
+  std::atomic<int> forwarding_{0};  // pumps between reading a chunk and sending it on
   std::atomic<int64_t> dropped_responses_{0};
   std::atomic<int64_t> awaiting_{0};
   std::thread acceptor_;
