@@ -10,14 +10,16 @@
 
 namespace eventlog::bench {
 
-// The bench's event: a user_created with ~210 bytes of context (the size issue 8 measured),
-// carrying its sequence number `seq` in the context.
-Event BenchEvent(int64_t seq);
+// The bench's event: a user_created whose context carries its sequence number `seq` and
+// `padding_bytes` of filler; the default makes ~210 bytes of context (what issue 8 measured).
+inline constexpr size_t kSmallPadding = 64;
+Event BenchEvent(int64_t seq, size_t padding_bytes = kSmallPadding);
 
-// Enqueues events [first, first + n) into the outbox through the public OutboxWriter, in
-// transactions of `per_tx` events, from two connections at once (the backlog is filled before
-// the clock starts; its speed is not a figure). Then VACUUM ANALYZE, as after a night's load.
-Status FillBacklog(const BenchEnv& env, int64_t n);
+// Enqueues BenchEvent(0 .. n-1, padding_bytes) into the outbox through the public
+// OutboxWriter, in transactions of up to 2,000 events or ~16 MiB, from two connections at once
+// (the backlog is filled before the clock starts; its speed is not a figure). Then VACUUM
+// ANALYZE, as after a night's load.
+Status FillBacklog(const BenchEnv& env, int64_t n, size_t padding_bytes = kSmallPadding);
 
 // The same events as ClickHouse TabSeparated rows, for the bulk INSERT (the ceiling).
 std::string BulkRows(int64_t n, const TimeColumn& time_column);

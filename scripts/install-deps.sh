@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(
   g++ make cmake pkg-config curl ca-certificates
-  libpqxx-dev libpq-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libpqxx-dev libpq-dev libcurl4-openssl-dev libssl-dev zlib1g-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libcli11-dev libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
   postgresql clickhouse-server

@@ -16,6 +16,8 @@ inline ClickHouseOptions ToClickHouseOptions(const Config& c) {
   o.connect_timeout_ms = c.clickhouse_connect_timeout_ms;
   o.timeout_ms = c.clickhouse_timeout_ms;
   o.proxy = c.clickhouse_proxy;
+  o.compress_inserts = c.clickhouse_compression == "on" ||
+                       (c.clickhouse_compression == "auto" && !IsLoopbackHost(c.clickhouse_host));
   return o;
 }
 

@@ -22,6 +22,8 @@ struct Config {
   std::string clickhouse_password;
   std::string clickhouse_schema = "default";  // the database that holds the table
   std::string clickhouse_protocol = "http";   // http | https
+  // gzip INSERT bodies: on | off | auto (on unless the host is loopback, where it costs CPU only)
+  std::string clickhouse_compression = "auto";
   std::string clickhouse_event_log_table = "event_log";
   int clickhouse_connect_timeout_ms = 2000;
   int clickhouse_timeout_ms = 10000;  // a whole request, INSERT included

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "clickhouse/error_classifier.h"
+#include "clickhouse/gzip.h"
 #include "core/secrets.h"
 #include "observe/logger.h"
 
@@ -109,10 +110,6 @@ std::string UrlHost(const std::string& host) {
   return host;
 }
 
-bool IsLoopbackHost(std::string_view host) {
-  return host == "localhost" || host.starts_with("127.") || host == "::1" || host == "[::1]";
-}
-
 void WarnOnce(const ClickHouseOptions& options) {
   static std::once_flag once;
   std::call_once(once, [&] {
@@ -150,8 +147,13 @@ struct ClickHouseClient::Impl {
   CURLM* multi = nullptr;  // owns the connection cache: the keep-alive connection lives here
   CURL* curl = nullptr;
   curl_slist* headers = nullptr;
-  Status invalid;  // set when the options cannot be sent safely
+  curl_slist* gzip_headers = nullptr;  // the same plus Content-Encoding: gzip
+  Status invalid;                      // set when the options cannot be sent safely
 };
+
+bool IsLoopbackHost(std::string_view host) {
+  return host == "localhost" || host.starts_with("127.") || host == "::1" || host == "[::1]";
+}
 
 ClickHouseClient::ClickHouseClient(ClickHouseOptions options)
     : options_(std::move(options)), impl_(std::make_unique<Impl>()) {
@@ -174,10 +176,15 @@ ClickHouseClient::ClickHouseClient(ClickHouseOptions options)
       curl_slist_append(impl_->headers, ("X-ClickHouse-Key: " + options_.password).c_str());
   impl_->headers = curl_slist_append(impl_->headers, "Content-Type: text/plain; charset=UTF-8");
   impl_->headers = curl_slist_append(impl_->headers, "Expect:");  // no 100-continue round trip
+  for (curl_slist* h = impl_->headers; h != nullptr; h = h->next) {
+    impl_->gzip_headers = curl_slist_append(impl_->gzip_headers, h->data);
+  }
+  impl_->gzip_headers = curl_slist_append(impl_->gzip_headers, "Content-Encoding: gzip");
 }
 
 ClickHouseClient::~ClickHouseClient() {
   curl_slist_free_all(impl_->headers);
+  curl_slist_free_all(impl_->gzip_headers);
   curl_easy_cleanup(impl_->curl);
   curl_multi_cleanup(impl_->multi);
 }
@@ -197,16 +204,25 @@ Result<ClickHouseResponse> ClickHouseClient::Send(const ClickHouseRequest& reque
                     std::to_string(options_.port) + "/?database=" + Escape(curl, options_.database);
   for (const auto& [k, v] : request.settings) url += "&" + Escape(curl, k) + "=" + Escape(curl, v);
   const std::string* payload = &request.query;
+  std::string compressed;
+  curl_slist* headers_to_send = impl_->headers;
   if (!request.body.empty()) {
     url += "&query=" + Escape(curl, request.query);
     payload = &request.body;
+    if (options_.compress_inserts) {
+      auto gz = Gzip(request.body);
+      if (!gz.ok()) return gz.status();
+      compressed = std::move(gz.value());
+      payload = &compressed;
+      headers_to_send = impl_->gzip_headers;
+    }
   }
   ClickHouseResponse response;
   Sink sink{&response.body, request.max_response_bytes != 0 ? request.max_response_bytes
                                                             : options_.max_response_bytes};
   Headers headers;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, impl_->headers);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers_to_send);
   curl_easy_setopt(curl, CURLOPT_POST, 1L);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload->data());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload->size()));

@@ -24,11 +24,17 @@ struct ClickHouseOptions {
   // HTTPS_PROXY or ALL_PROXY from the environment, and a proxy sees the credentials and may
   // buffer or repeat requests (which defeats the query_id fence).
   std::string proxy;
+  // Send INSERT bodies gzip-compressed (Content-Encoding: gzip): for a remote server, where the
+  // network is the limit. On loopback it only costs CPU.
+  bool compress_inserts = false;
   // Default cap of an answer's (decoded) size; a larger answer fails with kUnavailable.
   size_t max_response_bytes = size_t{64} << 20;
   // When set and true, a request in progress is aborted (graceful shutdown past its deadline).
   const std::atomic<bool>* abort = nullptr;
 };
+
+// True for localhost, 127.0.0.0/8 and ::1.
+bool IsLoopbackHost(std::string_view host);
 
 struct ClickHouseRequest {
   std::string query;

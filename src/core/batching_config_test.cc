@@ -33,5 +33,13 @@ TEST(BatchingConfig, BytesAndIntervalAreReadAndRangeChecked) {
   }
 }
 
+TEST(BatchingConfig, ClickHouseCompressionIsAutoOnOrOff) {
+  EXPECT_EQ(LoadConfig({})->clickhouse_compression, "auto");
+  EXPECT_EQ(LoadConfig({{"CLICKHOUSE_COMPRESSION", "on"}})->clickhouse_compression, "on");
+  auto bad = LoadConfig({{"CLICKHOUSE_COMPRESSION", "gzip"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("CLICKHOUSE_COMPRESSION"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace eventlog

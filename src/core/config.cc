@@ -118,6 +118,10 @@ Status ReadClickHouse(const EnvMap& env, Config& c) {
         return ReadChoice(env, "CLICKHOUSE_PROTOCOL", {"http", "https"}, c.clickhouse_protocol);
       },
       [&] {
+        return ReadChoice(env, "CLICKHOUSE_COMPRESSION", {"auto", "on", "off"},
+                          c.clickhouse_compression);
+      },
+      [&] {
         if (c.clickhouse_protocol == "https") c.clickhouse_port = 8443;
         // The seed read the port from CLICKHOUSE_HOST; the port comes from CLICKHOUSE_PORT only.
         auto it = env.find("CLICKHOUSE_PORT");

@@ -137,6 +137,21 @@ TEST_F(ClickHouseHardeningTest, RecoveryCheckOfABigBatchStaysUnderTheAstLimit) {
   EXPECT_EQ(found->present.size(), rows.size());
 }
 
+// Issue 8: INSERT bodies sent gzip-compressed arrive whole (ClickHouse decodes them).
+TEST_F(ClickHouseHardeningTest, CompressedInsertsArriveWhole) {
+  ClickHouseOptions options = Servers().clickhouse;
+  options.compress_inserts = true;
+  ClickHouseSink sink(options, Servers().table);
+  std::vector<OutboxRow> rows;
+  for (int i = 0; i < 500; ++i) rows.push_back(Row());
+  ASSERT_TRUE(sink.Insert(6, rows).ok());
+  EXPECT_EQ(ChCount(), 500);
+  EXPECT_EQ(ChUniqueIds(), 500);
+  auto found = sink.FindPresent(6, rows);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->present.size(), rows.size());
+}
+
 // Sets environment variables for a scope and restores them.
 class ScopedEnv {
  public:
