@@ -52,8 +52,14 @@ BenchEnv LoadBenchEnv() {
   e.events = std::stoi(EnvOr("EVENTLOG_BENCH_EVENTS", "1000000"));
   e.seed_events = std::stoi(EnvOr("EVENTLOG_BENCH_SEED_EVENTS", "50000"));
   e.steady_seconds = std::stod(EnvOr("EVENTLOG_BENCH_STEADY_SECONDS", "10"));
+  e.only = EnvOr("EVENTLOG_BENCH_ONLY", "");
   std::filesystem::create_directories(e.log_dir);
   return e;
+}
+
+bool Selected(const BenchEnv& env, const std::string& scenario) {
+  if (env.only.empty()) return true;
+  return ("," + env.only + ",").find("," + scenario + ",") != std::string::npos;
 }
 
 Status FreshDatabases(const BenchEnv& env) {

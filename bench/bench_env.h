@@ -25,7 +25,13 @@ struct BenchEnv {
   int events = 1000000;        // drain backlog (EVENTLOG_BENCH_EVENTS)
   int seed_events = 50000;     // backlog of the seed-design baseline (EVENTLOG_BENCH_SEED_EVENTS)
   double steady_seconds = 10;  // each steady-rate latency run (EVENTLOG_BENCH_STEADY_SECONDS)
+  // Scenarios to run (EVENTLOG_BENCH_ONLY, comma-separated: bulk, seed, drain, steady, enqueue,
+  // http); empty: all. For a quick before/after of one lever; the README's table is a full run.
+  std::string only;
 };
+
+// True when `scenario` is one of env.only, or env.only is empty.
+bool Selected(const BenchEnv& env, const std::string& scenario);
 
 // Reads the EVENTLOG_BENCH_* overrides; the defaults fit `make bench`'s loopback servers.
 BenchEnv LoadBenchEnv();

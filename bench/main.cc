@@ -15,9 +15,13 @@ namespace {
 
 // Runs one scenario; an error (or exception from a child's start) is recorded, not fatal.
 template <typename T, typename Fn>
-Outcome<T> Measure(const char* name, Fn&& fn) {
-  std::fprintf(stderr, "bench: %s ...\n", name);
+Outcome<T> Measure(const BenchEnv& env, const char* scenario, const char* name, Fn&& fn) {
   Outcome<T> o;
+  if (!Selected(env, scenario)) {
+    o.error = "skipped (EVENTLOG_BENCH_ONLY)";
+    return o;
+  }
+  std::fprintf(stderr, "bench: %s ...\n", name);
   auto start = SteadyClock::now();
   try {
     Result<T> r = fn();
@@ -40,19 +44,21 @@ BenchRun RunAll(const BenchEnv& env) {
   run.events = env.events;
   run.seed_events = env.seed_events;
   auto start = SteadyClock::now();
-  run.bulk = Measure<BulkResult>("bulk ingest", [&] { return RunBulkIngest(env); });
-  run.seed = Measure<SeedResult>("seed design", [&] { return RunSeedBaseline(env); });
+  run.bulk = Measure<BulkResult>(env, "bulk", "bulk ingest", [&] { return RunBulkIngest(env); });
+  run.seed = Measure<SeedResult>(env, "seed", "seed design", [&] { return RunSeedBaseline(env); });
   for (int relays : {1, 2, 4}) {
     std::string name = "drain, " + std::to_string(relays) + " relay(s)";
-    run.drains[relays] = Measure<DrainResult>(name.c_str(), [&] { return RunDrain(env, relays); });
+    run.drains[relays] =
+        Measure<DrainResult>(env, "drain", name.c_str(), [&] { return RunDrain(env, relays); });
   }
   for (int rate : {1000, 10000}) {
     std::string name = "steady " + std::to_string(rate) + " ev/s";
-    run.steady[rate] =
-        Measure<LatencyResult>(name.c_str(), [&] { return RunSteadyLatency(env, rate); });
+    run.steady[rate] = Measure<LatencyResult>(env, "steady", name.c_str(),
+                                              [&] { return RunSteadyLatency(env, rate); });
   }
-  run.enqueue = Measure<EnqueueResult>("business transactions", [&] { return RunEnqueue(env); });
-  run.http = Measure<HttpResult>("POST /users", [&] { return RunPostUsers(env); });
+  run.enqueue = Measure<EnqueueResult>(env, "enqueue", "business transactions",
+                                       [&] { return RunEnqueue(env); });
+  run.http = Measure<HttpResult>(env, "http", "POST /users", [&] { return RunPostUsers(env); });
   run.total_seconds = SecondsSince(start);
   return run;
 }

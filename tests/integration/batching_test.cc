@@ -66,5 +66,20 @@ TEST_F(BatchingTest, LargeEventsAreDeliveredOnceUnderTheByteCap) {
   EXPECT_EQ(PgCount("event_outbox"), 0);
 }
 
+// Issue 8: the ledger payload is lz4-compressed (pglz took ~10 % of a drain's CPU samples), and
+// a compressed payload still reads back whole.
+TEST_F(BatchingTest, LedgerPayloadIsCompressedWithLz4) {
+  EXPECT_EQ(PgScalar("SELECT attcompression FROM pg_attribute WHERE attrelid = "
+                     "'eventlog_batches'::regclass AND attname = 'payload'"),
+            "l");
+  EnqueueLarge(3, 64 * 1024);  // over TOAST's threshold: the payload is compressed
+  auto store = Store();
+  auto b = store.Claim({1000});
+  ASSERT_TRUE(b.ok() && b->has_value());
+  EXPECT_EQ(PgScalar("SELECT pg_column_compression(payload) FROM eventlog_batches"), "lz4");
+  EXPECT_EQ((*b)->rows.size(), 3u);
+  EXPECT_EQ((*b)->rows[0].event_context.size(), 64 * 1024 + 10);  // {"pad":"…"}
+}
+
 }  // namespace
 }  // namespace eventlog::testing
