@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
 
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 
 #include "testing/relay_test_fixture.h"
 
@@ -357,6 +360,32 @@ TEST_F(RelayStepTest, ClaimErrorIsReported) {
   StepOutcome o = Step();
   EXPECT_FALSE(o.claimed);
   EXPECT_EQ(o.error.code(), StatusCode::kUnavailable);
+}
+
+// Issue 7, item 16: a dead-letter log line names at most 10 event ids, however many rows go
+// (the dead-letter table has them all).
+TEST_F(RelayStepTest, DeadLetterLogLineListsAtMostTenIds) {
+  std::ostringstream out;
+  log::Init(LogFormat::kJson, "info", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  auto rows = MakeRows(40);
+  sink_.RejectIf([](const OutboxRow&) { return true; }, "Cannot parse input");
+  store_.Add(rows);
+  for (int attempt = 0; attempt < policy_.max_attempts; ++attempt) {
+    Step();
+    PassRetryDelay();
+  }
+  EXPECT_EQ(store_.dead_letters().size(), 40u);
+  int lines_with_ids = 0;
+  std::istringstream in(out.str());
+  for (std::string line; std::getline(in, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || j.value("message", "") != "events dead-lettered") continue;
+    ++lines_with_ids;
+    EXPECT_EQ(j.value("count", 0), 40) << line;
+    ASSERT_TRUE(j.contains("event_ids")) << line;
+    EXPECT_EQ(j["event_ids"].size(), 10u) << line;
+  }
+  EXPECT_EQ(lines_with_ids, 1) << out.str();
 }
 
 }  // namespace

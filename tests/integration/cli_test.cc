@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <future>
 #include <nlohmann/json.hpp>
 
@@ -58,6 +59,38 @@ TEST_F(CliTest, BadUsageExits2AndHelpExits0) {
     EXPECT_NE(r.output.find("Usage"), std::string::npos) << cmd;
   }
   EXPECT_EQ(RunEventlog(ServerEnv(), "requeue").exit_code, 2);
+}
+
+// Issue 7, item 17, through the binary: a settings file named with --env-file must exist (exit
+// 2, not a run on defaults), and a key set twice in it prints a warning naming both lines.
+TEST_F(CliTest, NamedEnvFileMustExistAndKeysSetTwiceAreWarned) {
+  auto run = [](const std::string& env_file) {
+    std::string cmd = "cd /tmp && env -i PATH=/usr/bin:/bin " + std::string(EVENTLOG_BIN) +
+                      " --env-file " + env_file + " status 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    std::string out;
+    std::array<char, 4096> buf{};
+    while (size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+    int status = pclose(p);
+    return CliRun{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  };
+  CliRun missing = run("/nonexistent/eventlog.env");
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("/nonexistent/eventlog.env"), std::string::npos) << missing.output;
+
+  const TestServers& s = Servers();
+  const std::string path = "/tmp/eventlog_cli_test_twice.env";
+  {
+    std::ofstream f(path);
+    f << "DATABASE_URL=" << s.database_url << "\nCLICKHOUSE_PORT=" << s.clickhouse.port
+      << "\nCLICKHOUSE_USER=eventlog\nCLICKHOUSE_PASSWORD=eventlog\nCLICKHOUSE_SCHEMA="
+      << s.clickhouse.database << "\nLOG_LEVEL=info\nLOG_LEVEL=warn\n";
+  }
+  CliRun twice = run(path);
+  std::remove(path.c_str());
+  EXPECT_EQ(twice.exit_code, 0) << twice.output;
+  EXPECT_NE(twice.output.find("line 7 sets LOG_LEVEL again (first on line 6)"), std::string::npos)
+      << twice.output;
 }
 
 TEST_F(CliTest, MigrateIsIdempotentAndSafeFromTwoProcessesAtOnce) {

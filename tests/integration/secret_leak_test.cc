@@ -186,6 +186,8 @@ void RunDaemons(const std::string& what, const Env& base, bool malformed) {
     } else {
       PollWhileRunning(
           c, [&] { return c.Output().find("PostgreSQL") != std::string::npos; }, seconds(20));
+      // The error must have been printed, or the grep below checks nothing.
+      EXPECT_NE(c.Output().find("PostgreSQL"), std::string::npos) << what << ":\n" << c.Output();
     }
     if (!malformed) {
       c.Terminate();
@@ -233,6 +235,7 @@ TEST_F(SecretLeakTest, WrongClickHousePasswordNeverPrintsIt) {
   Child relay({"relay"}, env);
   PollWhileRunning(
       relay, [&] { return relay.Output().find("ClickHouse") != std::string::npos; }, seconds(20));
+  EXPECT_NE(relay.Output().find("ClickHouse"), std::string::npos) << relay.Output();
   relay.Terminate();
   EXPECT_NE(relay.Wait(seconds(10)), -1);
   ExpectNoSecret("relay", relay.Output());
