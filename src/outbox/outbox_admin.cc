@@ -9,12 +9,12 @@ namespace eventlog {
 namespace {
 
 constexpr const char* kStatsSql = R"sql(
-SELECT (SELECT count(*) FROM event_outbox),
+SELECT (SELECT count(*) FROM eventlog_unclaimed),
        (SELECT coalesce(sum(event_count), 0) FROM eventlog_batches),
        (SELECT count(*) FROM eventlog_batches),
        (SELECT count(*) FROM eventlog_batches WHERE attempts > 0),
        coalesce(extract(epoch FROM now() - least(
-           (SELECT created_at FROM event_outbox ORDER BY id LIMIT 1),
+           (SELECT min(created_at) FROM eventlog_unclaimed),
            (SELECT min(oldest_created_at) FROM eventlog_batches)))::float8, 0),
        (SELECT value FROM eventlog_counters WHERE name = 'delivered'),
        (SELECT count(*) FROM event_dead_letters),

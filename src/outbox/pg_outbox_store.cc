@@ -6,7 +6,7 @@
 #include "core/row_codec.h"
 #include "core/stored_text.h"
 #include "observe/logger.h"
-#include "outbox/outbox_rules.h"
+#include "outbox/pg_tick_claim.h"
 
 namespace eventlog {
 namespace {
@@ -19,43 +19,10 @@ UPDATE eventlog_batches
                     ORDER BY batch_id LIMIT 1 FOR UPDATE SKIP LOCKED)
 RETURNING batch_id, lease_token, attempts, rejections, timeouts, payload)sql";
 
-// Rows whose time no ClickHouse type can hold ('infinity', written before the CHECK of
-// migration 003 or around it) go to dead letters in the claim itself, so they cannot stall it.
-const std::string& ClaimRowsSql() {
-  static const std::string sql = std::string(R"sql(
-WITH picked AS (
-  SELECT id, $3 + octet_length(event_type) + octet_length(environment) +
-             octet_length(event_context) AS bytes
-    FROM event_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
-), bounded AS (
-  SELECT id FROM (SELECT id, bytes, sum(bytes) OVER (ORDER BY id) AS running FROM picked) w
-   WHERE running - bytes < $2
-), claimed AS (
-  DELETE FROM event_outbox WHERE id IN (SELECT id FROM bounded)
-  RETURNING id, event_id, event_type, event_date_time, environment, event_context,
-            metadata_version, created_at, )sql") +
-                                 kStorableTimeSql + R"sql( AS readable
-), quarantined AS (
-  INSERT INTO event_dead_letters (event_id, event_type, event_date_time, environment,
-                                  event_context, metadata_version, error, attempts)
-  SELECT event_id, event_type, event_date_time, environment, event_context, metadata_version,
-         'event_date_time ' || event_date_time::text ||
-           ' is outside 1900-01-01..2299-12-31: no ClickHouse time type holds it', 0
-    FROM claimed WHERE NOT readable
-)
-SELECT id, event_id, event_type,
-       CASE WHEN readable THEN (extract(epoch FROM event_date_time) * 1000000)::bigint END,
-       environment, event_context, metadata_version, created_at,
-       (SELECT count(*) FROM picked) = $1 OR
-         (SELECT count(*) FROM picked) > (SELECT count(*) FROM bounded)
-  FROM claimed)sql";
-  return sql;
-}
-
-constexpr const char* kInsertBatchSql = R"sql(
-INSERT INTO eventlog_batches (lease_token, owner, lease_until, event_count, oldest_created_at, payload)
-VALUES (nextval('eventlog_lease_token_seq'), $1, now() + $2 * interval '1 millisecond', $3, $4, $5)
-RETURNING batch_id, lease_token)sql";
+// At most this often, and this many rows at a time, a relay deletes outbox rows every claim has
+// passed (after a Complete, off the claim's path).
+constexpr auto kCleanupEvery = std::chrono::seconds(1);
+constexpr int64_t kCleanupMaxRows = 200000;
 
 constexpr const char* kInsertDeadLetterSql = R"sql(
 INSERT INTO event_dead_letters (event_id, event_type, event_date_time, environment, event_context,
@@ -155,6 +122,11 @@ Result<std::optional<Batch>> PgOutboxStore::TakeOverDueBatch(pqxx::connection& c
   b.rejections = r[0][3].as<int>();
   b.timeouts = r[0][4].as<int>();
   b.recovered = true;
+  if (r[0][5].is_null()) {  // a slice: its rows are still in event_outbox
+    b.rows = ReadSliceRows(tx, b.batch_id);
+    tx.commit();
+    return std::optional<Batch>(std::move(b));
+  }
   DecodedPayload decoded = DecodeLedgerPayload(r[0][5].c_str());
   if (!decoded.unreadable.empty()) {
     QuarantineUnreadable(tx, b.batch_id, b.attempts, decoded.unreadable);
@@ -169,57 +141,7 @@ Result<std::optional<Batch>> PgOutboxStore::TakeOverDueBatch(pqxx::connection& c
 
 Result<std::optional<Batch>> PgOutboxStore::ClaimNewRows(pqxx::connection& conn,
                                                          const ClaimLimits& limits) {
-  pqxx::work tx(conn);
-  ForceCommitFlush(tx);
-  pqxx::result r =
-      tx.exec_params(ClaimRowsSql(), limits.max_rows, limits.max_bytes, kClaimRowOverheadBytes);
-  if (r.empty()) return std::optional<Batch>();
-  int64_t quarantined = 0;
-  // Keep outbox order inside the batch (DELETE ... RETURNING does not promise one).
-  std::vector<std::pair<int64_t, OutboxRow>> ordered;
-  ordered.reserve(r.size());
-  std::string oldest_created_at;
-  int64_t oldest_id = INT64_MAX;
-  for (const auto& row : r) {
-    if (row[3].is_null()) {  // moved to dead letters by the claim statement
-      ++quarantined;
-      continue;
-    }
-    OutboxRow o;
-    int64_t id = row[0].as<int64_t>();
-    o.event_id = row[1].c_str();
-    o.event_type = row[2].c_str();
-    o.event_time_us = row[3].as<int64_t>();
-    o.environment = row[4].c_str();
-    o.event_context = row[5].c_str();
-    o.metadata_version = row[6].as<uint64_t>();
-    if (id < oldest_id) {
-      oldest_id = id;
-      oldest_created_at = row[7].c_str();
-    }
-    ordered.emplace_back(id, std::move(o));
-  }
-  std::sort(ordered.begin(), ordered.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  if (quarantined > 0) {
-    log::Error(kLogger, "outbox rows with an impossible event_date_time moved to dead letters",
-               {{"count", quarantined}});
-  }
-  if (ordered.empty()) {  // every claimed row was quarantined: nothing to send
-    tx.commit();
-    return std::optional<Batch>();
-  }
-  Batch b;
-  b.full = r[0][8].as<bool>();
-  b.rows.reserve(ordered.size());
-  for (auto& [id, row] : ordered) b.rows.push_back(std::move(row));
-  pqxx::result ins = tx.exec_params(kInsertBatchSql, owner_, static_cast<int64_t>(lease_.count()),
-                                    static_cast<int64_t>(b.rows.size()), oldest_created_at,
-                                    EncodeLedgerPayload(b.rows));
-  b.batch_id = ins[0][0].as<int64_t>();
-  b.lease_token = ins[0][1].as<int64_t>();
-  tx.commit();
-  return std::optional<Batch>(std::move(b));
+  return ClaimSlice(conn, {owner_, lease_}, limits);
 }
 
 Status PgOutboxStore::Renew(const Batch& batch) {
@@ -245,7 +167,7 @@ Status PgOutboxStore::Renew(const Batch& batch) {
 
 Status PgOutboxStore::Complete(const Batch& batch, int64_t delivered,
                                const std::vector<DeadLetter>& dead) {
-  return conn_.Run([&](pqxx::connection& conn) -> Status {
+  Status s = conn_.Run([&](pqxx::connection& conn) -> Status {
     pqxx::work tx(conn);
     SkipCommitFlush(tx);
     pqxx::result r =
@@ -257,21 +179,47 @@ Status PgOutboxStore::Complete(const Batch& batch, int64_t delivered,
     tx.commit();
     return Status::Ok();
   });
+  if (s.ok()) DeleteClaimedRowsNowAndThen();
+  return s;
+}
+
+void PgOutboxStore::DeleteClaimedRowsNowAndThen() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - cleaned_at_ < kCleanupEvery) return;
+  cleaned_at_ = now;
+  int64_t deleted = 0;
+  Status s = conn_.Run([&](pqxx::connection& conn) -> Status {
+    deleted = DeleteClaimedRows(conn, kCleanupMaxRows);
+    return Status::Ok();
+  });
+  if (!s.ok()) {  // harmless: the rows wait for the next cleanup
+    log::Warn(kLogger, "could not delete claimed outbox rows", {{"error", s.ToString()}});
+  } else if (deleted > 0) {
+    log::Debug(kLogger, "claimed outbox rows deleted", {{"count", deleted}});
+  }
 }
 
 Status PgOutboxStore::Release(const Batch& batch, const BatchRetry& retry) {
   return conn_.Run([&](pqxx::connection& conn) -> Status {
     pqxx::work tx(conn);
     SkipCommitFlush(tx);
+    // Rows unchanged (none delivered or dead): the batch keeps what it is, a slice of the outbox
+    // or a payload. Otherwise what remains becomes its payload, and its slice is let go.
+    const bool unchanged = retry.remaining.size() == batch.rows.size() && retry.dead.empty();
     pqxx::result r = tx.exec_params(
         "UPDATE eventlog_batches SET owner = NULL, "
         "lease_until = now() + $3 * interval '1 millisecond', attempts = attempts + $4, "
-        "rejections = rejections + $5, last_error = $6, event_count = $7, payload = $8, "
-        "timeouts = timeouts + $9, updated_at = now() WHERE batch_id = $1 AND lease_token = $2",
+        "rejections = rejections + $5, last_error = $6, timeouts = timeouts + $9, "
+        "updated_at = now(), event_count = CASE WHEN $10 THEN event_count ELSE $7 END, "
+        "payload = CASE WHEN $10 THEN payload ELSE $8 END, "
+        "snap_lo = CASE WHEN $10 THEN snap_lo END, snap_hi = CASE WHEN $10 THEN snap_hi END, "
+        "id_after = CASE WHEN $10 THEN id_after END, id_to = CASE WHEN $10 THEN id_to END "
+        "WHERE batch_id = $1 AND lease_token = $2",
         batch.batch_id, batch.lease_token, static_cast<int64_t>(retry.retry_in.count()),
         retry.attempted ? 1 : 0, retry.rejected ? 1 : 0, StoredText(retry.error),
-        static_cast<int64_t>(retry.remaining.size()), EncodeLedgerPayload(retry.remaining),
-        retry.timed_out ? 1 : 0);
+        static_cast<int64_t>(retry.remaining.size()),
+        unchanged ? std::string() : EncodeLedgerPayload(retry.remaining), retry.timed_out ? 1 : 0,
+        unchanged);
     if (r.affected_rows() != 1) return LeaseLost(batch);
     InsertDeadLetters(tx, retry.dead, batch.attempts + 1);
     AddDelivered(tx, retry.delivered);

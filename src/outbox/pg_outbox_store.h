@@ -8,9 +8,10 @@
 
 namespace eventlog {
 
-// The outbox and its batch ledger in PostgreSQL. A claim moves rows from event_outbox into
-// one eventlog_batches row in a single transaction (FOR UPDATE SKIP LOCKED, so relays never
-// share a row); every later change to the batch is fenced by its lease token.
+// The outbox and its batch ledger in PostgreSQL. A claim records a slice of event_outbox (the
+// rows of one tick, see pg_tick_claim.h) as one eventlog_batches row; every later change to the
+// batch is fenced by its lease token. Rows every claim has passed are deleted in bulk, now and
+// then after a Complete. Not thread-safe: one store per relay thread.
 class PgOutboxStore : public OutboxStore {
  public:
   PgOutboxStore(std::string database_url, std::string owner, std::chrono::milliseconds lease);
@@ -30,11 +31,15 @@ class PgOutboxStore : public OutboxStore {
   // the lease is surely left.
   void NoteLeaseSet(const Batch& batch, std::chrono::steady_clock::time_point before_tx);
 
+  // At most once per kCleanupEvery: deletes outbox rows that every claim has passed.
+  void DeleteClaimedRowsNowAndThen();
+
   PgPool conn_;
   std::string owner_;
   std::chrono::milliseconds lease_;
   int64_t leased_token_ = 0;
   std::chrono::steady_clock::time_point leased_at_;
+  std::chrono::steady_clock::time_point cleaned_at_;
 };
 
 }  // namespace eventlog

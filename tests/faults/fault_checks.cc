@@ -106,7 +106,7 @@ int64_t ChCount() {
 
 int64_t PendingRows() {
   return PgCount(
-      "SELECT (SELECT count(*) FROM event_outbox) + (SELECT count(*) FROM eventlog_batches)");
+      "SELECT (SELECT count(*) FROM eventlog_unclaimed) + (SELECT count(*) FROM eventlog_batches)");
 }
 
 bool WaitDrained(std::chrono::milliseconds timeout, double* drain_s) {

@@ -4,6 +4,7 @@
 #include <future>
 #include <thread>
 
+#include "core/row_codec.h"
 #include "tests/integration/relay_fixture.h"
 
 namespace eventlog::testing {
@@ -25,8 +26,9 @@ class RelayHardeningTest : public RelayIntegrationTest {
     }
   }
   int64_t Pending() {
-    return std::stoll(PgScalar(
-        "SELECT (SELECT count(*) FROM event_outbox) + (SELECT count(*) FROM eventlog_batches)"));
+    return std::stoll(
+        PgScalar("SELECT (SELECT count(*) FROM eventlog_unclaimed) + (SELECT count(*) FROM "
+                 "eventlog_batches)"));
   }
   // Writes an outbox row around the time-range constraint, as a row written before it was.
   void InsertRowAroundTheTimeCheck(const std::string& event_id, const std::string& time) {
@@ -100,9 +102,17 @@ TEST_F(RelayHardeningTest, DamagedLedgerLineIsQuarantinedWhileTheRestFlows) {
   auto store = Store(milliseconds(1000));
   auto claimed = store.Claim(100);  // a relay claims the rows, then "dies"
   ASSERT_TRUE(claimed.ok() && claimed->has_value());
-  PgExec(
-      "UPDATE eventlog_batches SET payload = payload || E'not-a-uuid\\tx\\t1\\tTest\\t{}\\t1\\n', "
-      "lease_until = now() - interval '1 second'");
+  {  // its batch holds its rows as a payload (as after a partial delivery, or from an older
+     // version), and one line of it is damaged
+    pqxx::connection c(Servers().database_url);
+    pqxx::work tx(c);
+    tx.exec_params0(
+        "UPDATE eventlog_batches SET payload = $1 || E'not-a-uuid\\tx\\t1\\tTest\\t{}\\t1\\n', "
+        "snap_lo = NULL, snap_hi = NULL, id_after = NULL, id_to = NULL, "
+        "lease_until = now() - interval '1 second'",
+        EncodeLedgerPayload((*claimed)->rows));
+    tx.commit();
+  }
   Drain();
   EXPECT_EQ(Pending(), 0);
   EXPECT_EQ(ChCount(), 3);

@@ -69,7 +69,7 @@ TEST_F(RelayIntegrationTest, EventOutboxProcessed) {
       "name = 'event_date_time'");
   EXPECT_EQ(row, e.event_id + "|user_created|" + expected_time +
                      "|Test|{\"email\":\"ada@example.com\"}|1");
-  EXPECT_EQ(PgCount("event_outbox"), 0);
+  EXPECT_EQ(PgCount("eventlog_unclaimed"), 0);
   EXPECT_EQ(PgCount("eventlog_batches"), 0);
   EXPECT_EQ(PgScalar("SELECT value FROM eventlog_counters WHERE name = 'delivered'"), "1");
 }

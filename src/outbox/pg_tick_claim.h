@@ -1,0 +1,39 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "eventlog/outbox_store.h"
+
+namespace eventlog {
+
+// Claims of new rows in PgQ's manner (migration 005): a "tick" takes a snapshot and claims the
+// rows whose transaction is visible in it but not in the previous tick's snapshot, page by page
+// when they exceed one batch. Rows stay in event_outbox; the batch records which rows it holds
+// (a slice: snapshots and an id range), so a claim writes one ledger row, not every event again.
+//
+// Why it is exact: a row belongs to exactly one tick (visibility only grows from one snapshot to
+// the next), a page to one batch (ids split the tick's rows), and every claim holds the claim
+// state's row lock, so claims from a fleet of relays are serialized.
+
+struct SliceClaimOptions {
+  std::string owner;
+  std::chrono::milliseconds lease;
+};
+
+// Claims the next slice within `limits` as a new batch in the ledger. nullopt when no committed
+// row is waiting. Read-only (no write, no transaction id) when nothing is waiting.
+Result<std::optional<Batch>> ClaimSlice(pqxx::connection& conn, const SliceClaimOptions& options,
+                                        const ClaimLimits& limits);
+
+// The readable rows of slice batch `batch_id` again, in id order (a batch taken over).
+std::vector<OutboxRow> ReadSliceRows(pqxx::transaction_base& tx, int64_t batch_id);
+
+// Deletes up to `max_rows` outbox rows that every claim has passed and no slice batch holds
+// (the delivered and dead-lettered ones). Returns how many went.
+int64_t DeleteClaimedRows(pqxx::connection& conn, int64_t max_rows);
+
+}  // namespace eventlog
