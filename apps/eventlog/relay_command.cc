@@ -59,6 +59,8 @@ int RunRelay(const Config& config) {
   ClickHouseSink sink(ch, config.clickhouse_event_log_table);
   std::string name = RelayName();
   PgOutboxStore store(config.database_url, name, std::chrono::milliseconds(config.lease_ms));
+  // A second connection claims the next batch while a full one is being delivered.
+  PgOutboxStore claim_ahead(config.database_url, name, std::chrono::milliseconds(config.lease_ms));
   log::BoundContext ctx({{"relay", name}});
   if (Status s = sink.Probe(); !s.ok()) {
     log::Warn(kLogger, "ClickHouse not ready; the relay keeps trying", {{"error", s.ToString()}});
@@ -72,7 +74,7 @@ int RunRelay(const Config& config) {
        {"lease_ms", config.lease_ms},
        {"database", RedactUrl(config.database_url)},
        {"clickhouse", config.clickhouse_host + ":" + std::to_string(config.clickhouse_port)}});
-  Relay relay(store, sink, *clock, ToPolicy(config));
+  Relay relay(store, sink, *clock, ToPolicy(config), &claim_ahead);
   relay.Run(stop);
   log::Info(kLogger, "relay stopped", {{"delivered", relay.delivered()}});
   return kExitOk;

@@ -40,18 +40,32 @@ struct StepOutcome {
 // (rejected on the last allowed attempt) or back in the ledger for a retry.
 StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy& policy);
 
+// The same step for a claim already made (`claimed`: what OutboxStore::Claim returned).
+StepOutcome DeliverClaimed(OutboxStore& store, EventSink& sink, const RelayPolicy& policy,
+                           Result<std::optional<Batch>> claimed);
+
 // Runs steps until `stop` is set: again at once after a full batch (heavy traffic makes large
 // INSERTs by itself); after a part batch, not before min_insert_interval has passed since the
 // previous INSERT began (so rows gather into fewer, larger INSERTs); after poll_interval when
 // idle (a lone event after a quiet spell goes at once); after a backoff when a step failed.
+//
+// With `claim_ahead` (a second store: its own PostgreSQL connection, used from another thread),
+// a full batch's delivery overlaps the claim of the next one, so a backlog keeps PostgreSQL and
+// ClickHouse busy at once. Each claim is exclusive and leased as always, so nothing changes for
+// exactly-once; a batch claimed ahead when the relay stops is given back untouched.
 class Relay {
  public:
-  Relay(OutboxStore& store, EventSink& sink, Clock& clock, RelayPolicy policy);
+  Relay(OutboxStore& store, EventSink& sink, Clock& clock, RelayPolicy policy,
+        OutboxStore* claim_ahead = nullptr);
   void Run(const std::atomic<bool>& stop);
   int64_t delivered() const { return delivered_; }
 
  private:
+  // Releases a batch claimed ahead and never sent (the relay is stopping).
+  void GiveBackUnsent(const Result<std::optional<Batch>>& claimed);
+
   OutboxStore& store_;
+  OutboxStore* claim_ahead_;
   EventSink& sink_;
   Clock& clock_;
   RelayPolicy policy_;

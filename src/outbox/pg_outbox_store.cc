@@ -20,7 +20,7 @@ UPDATE eventlog_batches
 RETURNING batch_id, lease_token, attempts, rejections, timeouts, payload)sql";
 
 // At most this often, and this many rows at a time, a relay deletes outbox rows every claim has
-// passed (after a Complete, off the claim's path).
+// passed (after a claim, in a transaction of its own).
 constexpr auto kCleanupEvery = std::chrono::seconds(1);
 constexpr int64_t kCleanupMaxRows = 200000;
 
@@ -107,6 +107,7 @@ Result<std::optional<Batch>> PgOutboxStore::Claim(const ClaimLimits& limits) {
   });
   if (!s.ok()) return s;
   if (claimed) NoteLeaseSet(*claimed, before_tx);
+  DeleteClaimedRowsNowAndThen();
   return claimed;
 }
 
@@ -167,7 +168,7 @@ Status PgOutboxStore::Renew(const Batch& batch) {
 
 Status PgOutboxStore::Complete(const Batch& batch, int64_t delivered,
                                const std::vector<DeadLetter>& dead) {
-  Status s = conn_.Run([&](pqxx::connection& conn) -> Status {
+  return conn_.Run([&](pqxx::connection& conn) -> Status {
     pqxx::work tx(conn);
     SkipCommitFlush(tx);
     pqxx::result r =
@@ -179,8 +180,6 @@ Status PgOutboxStore::Complete(const Batch& batch, int64_t delivered,
     tx.commit();
     return Status::Ok();
   });
-  if (s.ok()) DeleteClaimedRowsNowAndThen();
-  return s;
 }
 
 void PgOutboxStore::DeleteClaimedRowsNowAndThen() {

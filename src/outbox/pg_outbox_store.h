@@ -11,7 +11,7 @@ namespace eventlog {
 // The outbox and its batch ledger in PostgreSQL. A claim records a slice of event_outbox (the
 // rows of one tick, see pg_tick_claim.h) as one eventlog_batches row; every later change to the
 // batch is fenced by its lease token. Rows every claim has passed are deleted in bulk, now and
-// then after a Complete. Not thread-safe: one store per relay thread.
+// then after a claim. Not thread-safe: one store per relay thread.
 class PgOutboxStore : public OutboxStore {
  public:
   PgOutboxStore(std::string database_url, std::string owner, std::chrono::milliseconds lease);

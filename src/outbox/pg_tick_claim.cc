@@ -14,11 +14,12 @@ constexpr std::string_view kLogger = "eventlog.outbox";
 // Cheap and read-only: is there a committed row no tick has taken, or can scan_from rise?
 // (Only then does a claim lock the state; an idle relay writes nothing.)
 constexpr const char* kProbeSql = R"sql(
-SELECT EXISTS (SELECT 1 FROM event_outbox o
-                WHERE o.id > s.scan_from AND NOT pg_visible_in_snapshot(o.tx_id, s.done_snapshot))
-       OR s.page_snapshot IS NOT NULL OR s.candidate_id IS NULL
+SELECT s.page_snapshot IS NOT NULL OR s.candidate_id IS NULL
        OR (s.candidate_id > s.scan_from
            AND pg_snapshot_xmin(pg_current_snapshot()) >= s.candidate_xmax)
+       OR EXISTS (SELECT 1 FROM event_outbox o
+                   WHERE o.id > s.scan_from
+                     AND NOT pg_visible_in_snapshot(o.tx_id, s.done_snapshot))
   FROM eventlog_claim_state s)sql";
 
 constexpr const char* kLockStateSql = R"sql(
@@ -39,22 +40,26 @@ std::string RowColumnsSql(const std::string& t) {
 }
 
 // One page of a tick: rows visible in $1 and not in $2 above id $3, in id order, at most $4 rows
-// and rows while the bytes before each stay under $5 ($6 per row plus its text). The last column
-// says whether another row of the tick follows within the row cap.
+// and rows while the bytes before each stay under $5 ($6 per row plus its text).
 const std::string& PageSql() {
-  static const std::string sql = "SELECT " + RowColumnsSql("") + R"sql(, next_bytes IS NOT NULL
-  FROM (SELECT p.*, sum(b) OVER w AS running, lead(b) OVER w AS next_bytes
+  static const std::string sql = "SELECT " + RowColumnsSql("") + R"sql(
+  FROM (SELECT p.*, sum(b) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING) - b AS before
           FROM (SELECT *, $6 + octet_length(event_type) + octet_length(environment) +
                           octet_length(event_context) AS b
                   FROM event_outbox
                  WHERE id > $3 AND pg_visible_in_snapshot(tx_id, $1::pg_snapshot)
                    AND NOT pg_visible_in_snapshot(tx_id, $2::pg_snapshot)
-                 ORDER BY id LIMIT $4) p
-        WINDOW w AS (ORDER BY id)) page
- WHERE running - b < $5
+                 ORDER BY id LIMIT $4) p) page
+ WHERE before < $5
  ORDER BY id)sql";
   return sql;
 }
+
+// Whether the tick ($1 over $2) has a row above id $3: a page the byte cap cut.
+constexpr const char* kMoreInTickSql = R"sql(
+SELECT EXISTS (SELECT 1 FROM event_outbox
+                WHERE id > $3 AND pg_visible_in_snapshot(tx_id, $1::pg_snapshot)
+                  AND NOT pg_visible_in_snapshot(tx_id, $2::pg_snapshot)))sql";
 
 const std::string& SliceRowsSql() {
   static const std::string sql = "SELECT " + RowColumnsSql("o.") + R"sql(
@@ -152,7 +157,10 @@ Page ReadPage(pqxx::work& tx, const std::string& snapshot, const std::string& do
   page.quarantined_ids += "}";
   if (!r.empty()) {
     page.last_id = r[r.size() - 1][0].as<int64_t>();
-    page.full = static_cast<int>(r.size()) >= limits.max_rows || r[r.size() - 1][8].as<bool>();
+    // A page that stops short of the row cap may have been cut by the byte cap; taking the tick
+    // as done then would leave its other rows behind for good, so ask.
+    page.full = static_cast<int>(r.size()) >= limits.max_rows ||
+                tx.exec_params1(kMoreInTickSql, snapshot, done, page.last_id)[0].as<bool>();
   }
   return page;
 }

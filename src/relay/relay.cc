@@ -1,6 +1,7 @@
 #include "eventlog/relay.h"
 
 #include <algorithm>
+#include <future>
 #include <optional>
 #include <random>
 
@@ -32,16 +33,25 @@ void LogOutcome(const StepOutcome& o, std::chrono::steady_clock::duration took) 
 
 }  // namespace
 
-Relay::Relay(OutboxStore& store, EventSink& sink, Clock& clock, RelayPolicy policy)
-    : store_(store), sink_(sink), clock_(clock), policy_(policy) {}
+Relay::Relay(OutboxStore& store, EventSink& sink, Clock& clock, RelayPolicy policy,
+             OutboxStore* claim_ahead)
+    : store_(store), claim_ahead_(claim_ahead), sink_(sink), clock_(clock), policy_(policy) {}
 
 void Relay::Run(const std::atomic<bool>& stop) {
   std::mt19937_64 rng{std::random_device{}()};
   int failures_in_a_row = 0;
   std::optional<std::chrono::steady_clock::time_point> last_insert;
+  const ClaimLimits limits{policy_.batch_size, policy_.batch_max_bytes};
+  std::future<Result<std::optional<Batch>>> ahead;  // the next claim, made during a delivery
   while (!stop.load()) {
     auto started = clock_.Now();
-    StepOutcome o = RunRelayStep(store_, sink_, policy_);
+    Result<std::optional<Batch>> claimed = ahead.valid() ? ahead.get() : store_.Claim(limits);
+    // More rows wait behind a full batch: claim them while this one is being delivered.
+    if (claim_ahead_ != nullptr && claimed.ok() && claimed->has_value() && (*claimed)->full) {
+      ahead =
+          std::async(std::launch::async, [this, limits] { return claim_ahead_->Claim(limits); });
+    }
+    StepOutcome o = DeliverClaimed(store_, sink_, policy_, std::move(claimed));
     delivered_ += o.delivered;
     if (o.inserts > 0) last_insert = started;
     LogOutcome(o, clock_.Now() - started);
@@ -58,6 +68,19 @@ void Relay::Run(const std::atomic<bool>& stop) {
     if (last_insert) next = std::max(next, *last_insert + policy_.min_insert_interval);
     auto wait = std::chrono::ceil<Clock::Duration>(next - clock_.Now());
     if (wait.count() > 0) clock_.SleepFor(wait);
+  }
+  if (ahead.valid()) GiveBackUnsent(ahead.get());
+}
+
+void Relay::GiveBackUnsent(const Result<std::optional<Batch>>& claimed) {
+  if (!claimed.ok() || !claimed->has_value()) return;
+  const Batch& b = *claimed.value();
+  BatchRetry retry;
+  retry.remaining = b.rows;
+  retry.error = "relay stopped before sending it";
+  if (Status s = store_.Release(b, retry); !s.ok()) {  // its lease runs out instead
+    log::Warn(kLogger, "could not give back a batch claimed ahead",
+              {{"batch_id", b.batch_id}, {"error", s.ToString()}});
   }
 }
 

@@ -114,8 +114,13 @@ std::vector<DeadLetter> TakeReusedIds(std::vector<OutboxRow>& rows) {
 }  // namespace
 
 StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy& policy) {
+  return DeliverClaimed(store, sink, policy,
+                        store.Claim({policy.batch_size, policy.batch_max_bytes}));
+}
+
+StepOutcome DeliverClaimed(OutboxStore& store, EventSink& sink, const RelayPolicy& policy,
+                           Result<std::optional<Batch>> claimed) {
   StepOutcome out;
-  auto claimed = store.Claim({policy.batch_size, policy.batch_max_bytes});
   if (!claimed.ok()) {
     out.error = claimed.status();
     return out;

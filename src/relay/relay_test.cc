@@ -116,5 +116,36 @@ TEST_F(RelayRunTest, BatchesStopAtTheByteCap) {
   ExpectEachDeliveredOnce(rows);
 }
 
+// Claims ahead (issue 8): the next full batch is claimed while one is delivered, and still
+// every row arrives exactly once, in full batches.
+TEST_F(RelayRunTest, ClaimingAheadDeliversEveryRowOnce) {
+  Relay relay(store_, sink_, clock_, policy_, &store_);  // the fake is thread-safe
+  auto rows = MakeRows(350);
+  store_.Add(rows);
+  std::atomic<bool> stop{false};
+  clock_.StopAfterSleeps(stop, 1);
+  relay.Run(stop);
+  EXPECT_EQ(sink_.rows_per_insert(), (std::vector<size_t>{100, 100, 100, 50}));
+  ExpectEachDeliveredOnce(rows);
+  EXPECT_EQ(relay.delivered(), 350);
+  EXPECT_TRUE(store_.batches().empty());
+}
+
+// A batch claimed ahead when the relay stops is given back untouched, for any relay to take.
+TEST_F(RelayRunTest, ABatchClaimedAheadIsGivenBackWhenTheRelayStops) {
+  Relay relay(store_, sink_, clock_, policy_, &store_);
+  store_.Add(MakeRows(300));
+  std::atomic<bool> stop{false};
+  sink_.SetBeforeInsert([&](const std::vector<OutboxRow>&) { stop = true; });
+  relay.Run(stop);
+  EXPECT_EQ(sink_.rows_per_insert(), (std::vector<size_t>{100}));
+  auto batches = store_.batches();
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_FALSE(batches[0].owned);
+  EXPECT_EQ(batches[0].attempts, 0);
+  EXPECT_EQ(batches[0].rows.size(), 100u);
+  EXPECT_EQ(store_.outbox_rows().size(), 100u);
+}
+
 }  // namespace
 }  // namespace eventlog
