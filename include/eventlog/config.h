@@ -36,7 +36,7 @@ struct Config {
   // EVENTLOG_BATCH_SIZE), at batch_max_bytes, or when min_insert_interval_ms has passed since
   // the relay's previous INSERT began, whichever comes first.
   int batch_size = 50000;
-  int64_t batch_max_bytes = 8 << 20;
+  int64_t batch_max_bytes = 4 << 20;
   int min_insert_interval_ms = 200;
   int poll_interval_ms = 50;          // idle wait between claims
   int lease_ms = 30000;               // a claimed batch is taken over after this without heartbeat

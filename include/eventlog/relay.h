@@ -14,7 +14,7 @@ namespace eventlog {
 
 struct RelayPolicy {
   int batch_size = 50000;             // rows per batch at most (EVENTLOG_BATCH_MAX_ROWS)
-  int64_t batch_max_bytes = 8 << 20;  // and bytes (one event more at most)
+  int64_t batch_max_bytes = 4 << 20;  // and bytes (one event more at most)
   int max_attempts = 5;               // rejected rows go to dead letters on this attempt
   std::chrono::milliseconds retry_base{200};
   std::chrono::milliseconds retry_max{10000};

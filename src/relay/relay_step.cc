@@ -87,9 +87,9 @@ void SettleRejected(OutboxStore& store, const Batch& batch, const RelayPolicy& p
 // A batch that strained the server twice (IsServerStrain) goes in halves, then quarters...: a
 // batch too heavy for the server must not be retried unchanged forever. Other failures (a
 // server down, refusing connections) keep the whole batch.
-size_t RowsPerInsert(const Batch& batch) {
+size_t RowsPerInsert(const Batch& batch, size_t batch_rows) {
   if (batch.timeouts < 2) return SIZE_MAX;
-  return std::max<size_t>(1, batch.rows.size() >> std::min(batch.timeouts - 1, 30));
+  return std::max<size_t>(1, batch_rows >> std::min(batch.timeouts - 1, 30));
 }
 
 // Rows whose event_id an earlier row of the batch already has: a producer reused an id.
@@ -126,7 +126,7 @@ StepOutcome DeliverClaimed(OutboxStore& store, EventSink& sink, const RelayPolic
     return out;
   }
   if (!claimed->has_value()) return out;
-  const Batch& batch = **claimed;
+  Batch& batch = **claimed;
   out.claimed = true;
   out.batch_id = batch.batch_id;
   out.rows = static_cast<int64_t>(batch.rows.size());
@@ -134,7 +134,9 @@ StepOutcome DeliverClaimed(OutboxStore& store, EventSink& sink, const RelayPolic
   log::BoundContext ctx(
       {{"batch_id", batch.batch_id}, {"batch_size", out.rows}, {"attempt", batch.attempts + 1}});
 
-  std::vector<OutboxRow> rows = batch.rows;
+  // The rows leave the batch (no copy: a batch may hold megabytes); Release and Complete need
+  // only its identity and counters.
+  std::vector<OutboxRow> rows = std::move(batch.rows);
   std::vector<DeadLetter> reused;
   AddReused(TakeReusedIds(rows), reused, out);
   if (batch.recovered) {
@@ -153,7 +155,7 @@ StepOutcome DeliverClaimed(OutboxStore& store, EventSink& sink, const RelayPolic
     }
   }
   DeliveryReport report = DeliverIsolatingRejects(
-      sink, batch.batch_id, rows, [&] { return store.Renew(batch); }, RowsPerInsert(batch));
+      sink, batch.batch_id, rows, [&] { return store.Renew(batch); }, RowsPerInsert(batch, static_cast<size_t>(out.rows)));
   out.inserts = report.inserts;
   out.delivered = report.delivered;
   out.already_present += report.already_present;
