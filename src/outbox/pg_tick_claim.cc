@@ -22,9 +22,9 @@ SELECT s.page_snapshot IS NOT NULL OR s.candidate_id IS NULL
                      AND NOT pg_visible_in_snapshot(o.tx_id, s.done_snapshot))
   FROM eventlog_claim_state s)sql";
 
-constexpr const char* kLockStateSql = R"sql(
+constexpr const char* kStateSql = R"sql(
 SELECT done_snapshot::text, scan_from, page_snapshot::text, coalesce(page_after, 0)
-  FROM eventlog_claim_state FOR UPDATE)sql";
+  FROM eventlog_claim_state)sql";
 
 // The ids every transaction that began before the next snapshot may hold: read BEFORE that
 // snapshot is taken (a later statement), see eventlog_next_outbox_id.
@@ -33,19 +33,27 @@ SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM event_ou
 
 // The columns of an outbox row as OutboxRowFrom reads them; the time is NULL where no
 // ClickHouse type holds it.
-std::string RowColumnsSql(const std::string& t) {
-  return t + "id, " + t + "event_id, " + t + "event_type, CASE WHEN " + kStorableTimeSql +
+// An event's columns, as OutboxRowFrom reads them from `first` on; the time is NULL where no
+// ClickHouse type holds it.
+std::string EventColumnsSql(const std::string& t = "") {
+  return t + "event_id, " + t + "event_type, CASE WHEN " + kStorableTimeSql +
          " THEN (extract(epoch FROM event_date_time) * 1000000)::bigint END, " + t +
-         "environment, " + t + "event_context, " + t + "metadata_version, " + t + "created_at";
+         "environment, " + t + "event_context, " + t + "metadata_version";
 }
 
-// One page of a tick: rows visible in $1 and not in $2 above id $3, in id order, at most $4 rows
-// and rows while the bytes before each stay under $5 ($6 per row plus its text).
+// One page of a tick, narrow (ids, not rows: the claim holds the state's lock meanwhile): rows
+// visible in $1 and not in $2 above id $3, in id order, at most $4 rows and rows while the bytes
+// before each stay under $5 ($6 per row plus its text). Each with its id, whether a ClickHouse
+// type holds its time, and when it was written.
 const std::string& PageSql() {
-  static const std::string sql = "SELECT " + RowColumnsSql("") + R"sql(
-  FROM (SELECT p.*, sum(b) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING) - b AS before
-          FROM (SELECT *, $6 + octet_length(event_type) + octet_length(environment) +
-                          octet_length(event_context) AS b
+  static const std::string sql = std::string(R"sql(
+SELECT id, readable, created_at
+  FROM (SELECT id, created_at, )sql") +
+                                 kStorableTimeSql + R"sql( AS readable,
+               sum(b) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING) - b AS before
+          FROM (SELECT id, created_at, event_date_time,
+                       $6 + octet_length(event_type) + octet_length(environment) +
+                         octet_length(event_context) AS b
                   FROM event_outbox
                  WHERE id > $3 AND pg_visible_in_snapshot(tx_id, $1::pg_snapshot)
                    AND NOT pg_visible_in_snapshot(tx_id, $2::pg_snapshot)
@@ -62,7 +70,7 @@ SELECT EXISTS (SELECT 1 FROM event_outbox
                   AND NOT pg_visible_in_snapshot(tx_id, $2::pg_snapshot)))sql";
 
 const std::string& SliceRowsSql() {
-  static const std::string sql = "SELECT " + RowColumnsSql("o.") + R"sql(
+  static const std::string sql = "SELECT " + EventColumnsSql("o.") + R"sql(
   FROM event_outbox o, eventlog_batches s
  WHERE s.batch_id = $1 AND o.id > s.id_after AND o.id <= s.id_to
    AND pg_visible_in_snapshot(o.tx_id, s.snap_hi) AND NOT pg_visible_in_snapshot(o.tx_id, s.snap_lo)
@@ -117,20 +125,20 @@ DELETE FROM event_outbox
                            (SELECT min(id) FROM event_outbox) + $1 - 1)
                 FROM eventlog_claim_state s))sql";
 
-OutboxRow OutboxRowFrom(const pqxx::row& r) {
+OutboxRow OutboxRowFrom(const pqxx::row& r, int first) {
   OutboxRow o;
-  o.event_id = r[1].c_str();
-  o.event_type = r[2].c_str();
-  o.event_time_us = r[3].as<int64_t>();
-  o.environment = r[4].c_str();
-  o.event_context = r[5].c_str();
-  o.metadata_version = r[6].as<uint64_t>();
+  o.event_id = r[first].c_str();
+  o.event_type = r[first + 1].c_str();
+  o.event_time_us = r[first + 2].as<int64_t>();
+  o.environment = r[first + 3].c_str();
+  o.event_context = r[first + 4].c_str();
+  o.metadata_version = r[first + 5].as<uint64_t>();
   return o;
 }
 
-// What one page held: the rows to send, and the ids of rows no ClickHouse type can hold.
+// What one page holds: how many rows to send, and the ids of rows no ClickHouse type can hold.
 struct Page {
-  std::vector<OutboxRow> rows;
+  int64_t readable = 0;
   std::string quarantined_ids;  // a PostgreSQL array literal, "{}" when none
   int64_t quarantined = 0;
   int64_t last_id = 0;
@@ -144,15 +152,13 @@ Page ReadPage(pqxx::work& tx, const std::string& snapshot, const std::string& do
                                   limits.max_bytes, kClaimRowOverheadBytes);
   Page page;
   page.quarantined_ids = "{";
-  page.rows.reserve(r.size());
   for (const auto& row : r) {
-    if (row[3].is_null()) {
+    if (!row[1].as<bool>()) {
       page.quarantined_ids += (page.quarantined ? "," : "") + std::string(row[0].c_str());
       ++page.quarantined;
       continue;
     }
-    if (page.rows.empty()) page.oldest_created_at = row[7].c_str();
-    page.rows.push_back(OutboxRowFrom(row));
+    if (page.readable++ == 0) page.oldest_created_at = row[2].c_str();
   }
   page.quarantined_ids += "}";
   if (!r.empty()) {
@@ -179,7 +185,7 @@ Result<std::optional<Batch>> ClaimSlice(pqxx::connection& conn, const SliceClaim
   // A claim must survive a PostgreSQL crash whatever the role or database default is: a lost
   // claim would hand rows already in ClickHouse to the next claim.
   tx.exec0("SET LOCAL synchronous_commit = on");
-  pqxx::row state = tx.exec1(kLockStateSql);
+  pqxx::row state = tx.exec1(std::string(kStateSql) + " FOR UPDATE");
   const std::string done = state[0].c_str();
   const int64_t scan_from = state[1].as<int64_t>();
   const bool paged = !state[2].is_null();
@@ -204,7 +210,7 @@ Result<std::optional<Batch>> ClaimSlice(pqxx::connection& conn, const SliceClaim
   } else {
     tx.exec_params(kTickDoneSql, snapshot, last_id, page.last_id != 0);
   }
-  if (page.rows.empty()) {
+  if (page.readable == 0) {
     if (page.quarantined == 0) tx.exec0("SET LOCAL synchronous_commit = off");  // nothing to lose
     tx.commit();
     return std::optional<Batch>();
@@ -213,12 +219,14 @@ Result<std::optional<Batch>> ClaimSlice(pqxx::connection& conn, const SliceClaim
   b.full = page.full;
   pqxx::row ins =
       tx.exec_params1(kInsertSliceSql, options.owner, static_cast<int64_t>(options.lease.count()),
-                      static_cast<int64_t>(page.rows.size()), page.oldest_created_at, done,
-                      snapshot, after, page.last_id);
+                      page.readable, page.oldest_created_at, done, snapshot, after, page.last_id);
   b.batch_id = ins[0].as<int64_t>();
   b.lease_token = ins[1].as<int64_t>();
-  b.rows = std::move(page.rows);
   tx.commit();
+  // The rows themselves are read after the lock is gone, so the relays of a fleet read theirs in
+  // parallel. If this fails, the batch stays leased to us and is taken over when the lease ends.
+  pqxx::nontransaction read(conn);
+  b.rows = ReadSliceRows(read, b.batch_id);
   return std::optional<Batch>(std::move(b));
 }
 
@@ -227,7 +235,7 @@ std::vector<OutboxRow> ReadSliceRows(pqxx::transaction_base& tx, int64_t batch_i
   std::vector<OutboxRow> rows;
   rows.reserve(r.size());
   for (const auto& row : r) {
-    if (!row[3].is_null()) rows.push_back(OutboxRowFrom(row));  // quarantined at the claim
+    if (!row[2].is_null()) rows.push_back(OutboxRowFrom(row, 0));  // quarantined at the claim
   }
   return rows;
 }
