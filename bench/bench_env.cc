@@ -51,6 +51,7 @@ BenchEnv LoadBenchEnv() {
   e.results_path = EnvOr("EVENTLOG_BENCH_RESULTS", e.source_dir + "/bench/results.json");
   e.events = std::stoi(EnvOr("EVENTLOG_BENCH_EVENTS", "1000000"));
   e.seed_events = std::stoi(EnvOr("EVENTLOG_BENCH_SEED_EVENTS", "50000"));
+  e.large_events = std::stoi(EnvOr("EVENTLOG_BENCH_LARGE_EVENTS", "1000"));
   e.steady_seconds = std::stod(EnvOr("EVENTLOG_BENCH_STEADY_SECONDS", "10"));
   e.only = EnvOr("EVENTLOG_BENCH_ONLY", "");
   std::filesystem::create_directories(e.log_dir);

@@ -24,9 +24,11 @@ struct BenchEnv {
   std::string results_path;    // bench/results.json
   int events = 1000000;        // drain backlog (EVENTLOG_BENCH_EVENTS)
   int seed_events = 50000;     // backlog of the seed-design baseline (EVENTLOG_BENCH_SEED_EVENTS)
+  int large_events = 1000;     // backlog of 1 MiB events, for memory (EVENTLOG_BENCH_LARGE_EVENTS)
   double steady_seconds = 10;  // each steady-rate latency run (EVENTLOG_BENCH_STEADY_SECONDS)
-  // Scenarios to run (EVENTLOG_BENCH_ONLY, comma-separated: bulk, seed, drain, steady, enqueue,
-  // http); empty: all. For a quick before/after of one lever; the README's table is a full run.
+  // Scenarios to run (EVENTLOG_BENCH_ONLY, comma-separated: bulk, seed, drain, large, steady,
+  // enqueue, http); empty: all. For a quick before/after of one lever; the README's table is a full
+  // run.
   std::string only;
 };
 

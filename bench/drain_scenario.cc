@@ -29,6 +29,10 @@ Result<double> WaitForCount(ClickHouseWatch& ch, int64_t n, SteadyClock::time_po
   }
 }
 
+// A backlog of `events` events with `padding` bytes of filler drained by `relays` relays.
+Result<DrainResult> DrainBacklog(const BenchEnv& env, int relays, int events, size_t padding,
+                                 const std::string& tag);
+
 }  // namespace
 
 Result<BulkResult> RunBulkIngest(const BenchEnv& env) {
@@ -54,36 +58,50 @@ Result<BulkResult> RunBulkIngest(const BenchEnv& env) {
 }
 
 Result<DrainResult> RunDrain(const BenchEnv& env, int relays) {
+  return DrainBacklog(env, relays, env.events, kSmallPadding, "drain_" + std::to_string(relays));
+}
+
+Result<DrainResult> RunLargeEventDrain(const BenchEnv& env) {
+  // Just under EVENTLOG_MAX_EVENT_BYTES (1 MiB), the largest event the default allows.
+  return DrainBacklog(env, 1, env.large_events, (size_t{1} << 20) - 512, "drain_large");
+}
+
+namespace {
+
+Result<DrainResult> DrainBacklog(const BenchEnv& env, int relays, int events, size_t padding,
+                                 const std::string& tag) {
   if (Status s = FreshDatabases(env); !s.ok()) return s;
-  if (Status s = FillBacklog(env, env.events); !s.ok()) return s;
+  if (Status s = FillBacklog(env, events, padding); !s.ok()) return s;
   ClickHouseWatch ch(env);
   DrainResult d;
   d.relays = relays;
-  d.events = env.events;
+  d.events = events;
   double cpu_before = ClickHouseCpuSeconds(env);
   auto start = SteadyClock::now();
-  RelayGroup group(env, relays, "drain_" + std::to_string(relays));
-  auto secs = WaitForCount(ch, env.events, start);
+  RelayGroup group(env, relays, tag);
+  auto secs = WaitForCount(ch, events, start);
   double cpu_after = ClickHouseCpuSeconds(env);
   d.peak_rss_bytes = group.PeakRssBytes();  // before they exit
   Status stopped = group.Stop();
   if (!secs.ok()) return secs.status();
   if (!stopped.ok()) return stopped;
   d.seconds = secs.value();
-  d.events_per_s = env.events / d.seconds;
+  d.events_per_s = events / d.seconds;
   if (cpu_before >= 0) {
     d.cpu_seconds = cpu_after - cpu_before;
-    d.cpu_us_per_event = d.cpu_seconds * 1e6 / env.events;
+    d.cpu_us_per_event = d.cpu_seconds * 1e6 / events;
   }
   auto blocks = ch.BlocksWritten();
   if (!blocks.ok()) return blocks.status();
   d.inserts = blocks.value();
-  d.rows_per_insert = d.inserts > 0 ? static_cast<double>(env.events) / d.inserts : 0;
+  d.rows_per_insert = d.inserts > 0 ? static_cast<double>(events) / d.inserts : 0;
   // Checked after the relays exited: nothing may land twice late either.
-  auto once = ch.ExactlyOnce(env.events, &d.check);
+  auto once = ch.ExactlyOnce(events, &d.check);
   if (!once.ok()) return once.status();
   d.exactly_once = once.value();
   return d;
 }
+
+}  // namespace
 
 }  // namespace eventlog::bench

@@ -51,6 +51,8 @@ BenchRun RunAll(const BenchEnv& env) {
     run.drains[relays] =
         Measure<DrainResult>(env, "drain", name.c_str(), [&] { return RunDrain(env, relays); });
   }
+  run.large = Measure<DrainResult>(env, "large", "drain of 1 MiB events",
+                                   [&] { return RunLargeEventDrain(env); });
   for (int rate : {1000, 10000}) {
     std::string name = "steady " + std::to_string(rate) + " ev/s";
     run.steady[rate] = Measure<LatencyResult>(env, "steady", name.c_str(),

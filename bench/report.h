@@ -24,6 +24,7 @@ struct BenchRun {
   Outcome<BulkResult> bulk;
   Outcome<SeedResult> seed;
   std::map<int, Outcome<DrainResult>> drains;    // by number of relays
+  Outcome<DrainResult> large;                    // 1 MiB events, 1 relay
   std::map<int, Outcome<LatencyResult>> steady;  // by events/s
   Outcome<EnqueueResult> enqueue;
   Outcome<HttpResult> http;

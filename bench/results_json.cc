@@ -57,6 +57,7 @@ json Scenarios(const BenchRun& run) {
   for (const auto& [relays, o] : run.drains) {
     j["drain"][std::to_string(relays)] = WithOutcome<DrainResult>(o, Drain);
   }
+  j["drain_1mib_events"] = WithOutcome<DrainResult>(run.large, Drain);
   for (const auto& [rate, o] : run.steady) {
     j["steady"][std::to_string(rate)] = WithOutcome<LatencyResult>(o, Steady);
   }

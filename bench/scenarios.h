@@ -32,6 +32,8 @@ struct DrainResult {
   std::string check;  // what the exactly-once check found
 };
 Result<DrainResult> RunDrain(const BenchEnv& env, int relays);
+// The same with env.large_events events of 1 MiB of context each, 1 relay: its memory bound.
+Result<DrainResult> RunLargeEventDrain(const BenchEnv& env);
 
 // The seed's design over a copy table: poll every 1 s, 100 rows a batch, UPDATE processed.
 struct SeedResult {

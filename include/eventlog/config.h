@@ -37,7 +37,7 @@ struct Config {
   // the relay's previous INSERT began, whichever comes first.
   int batch_size = 50000;
   int64_t batch_max_bytes = 4 << 20;
-  int min_insert_interval_ms = 200;
+  int min_insert_interval_ms = 220;
   int poll_interval_ms = 50;          // idle wait between claims
   int lease_ms = 30000;               // a claimed batch is taken over after this without heartbeat
   int retry_base_ms = 200;            // first retry delay; doubles per attempt, with jitter

@@ -19,7 +19,7 @@ struct RelayPolicy {
   std::chrono::milliseconds retry_base{200};
   std::chrono::milliseconds retry_max{10000};
   std::chrono::milliseconds poll_interval{50};         // idle wait between claims
-  std::chrono::milliseconds min_insert_interval{200};  // floor between INSERTs of part batches
+  std::chrono::milliseconds min_insert_interval{220};  // floor between INSERTs of part batches
 };
 
 // What one step did.

@@ -34,7 +34,7 @@ TEST(LoadConfig, EmptyEnvironmentGivesTheDefaults) {
   EXPECT_EQ(c->environment, "Local");
   EXPECT_EQ(c->batch_size, 50000);
   EXPECT_EQ(c->batch_max_bytes, 4 << 20);
-  EXPECT_EQ(c->min_insert_interval_ms, 200);
+  EXPECT_EQ(c->min_insert_interval_ms, 220);
   EXPECT_EQ(c->poll_interval_ms, 50);
   EXPECT_EQ(c->lease_ms, 30000);
   EXPECT_EQ(c->retry_base_ms, 200);
