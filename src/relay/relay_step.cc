@@ -155,7 +155,8 @@ StepOutcome DeliverClaimed(OutboxStore& store, EventSink& sink, const RelayPolic
     }
   }
   DeliveryReport report = DeliverIsolatingRejects(
-      sink, batch.batch_id, rows, [&] { return store.Renew(batch); }, RowsPerInsert(batch, static_cast<size_t>(out.rows)));
+      sink, batch.batch_id, rows, [&] { return store.Renew(batch); },
+      RowsPerInsert(batch, static_cast<size_t>(out.rows)));
   out.inserts = report.inserts;
   out.delivered = report.delivered;
   out.already_present += report.already_present;
