@@ -107,7 +107,7 @@ Result<HttpResult> RunPostUsers(const BenchEnv& env) {
                              env.log_dir + "/serve.log");
   if (Status s = WaitForPort(serve, kServePort); !s.ok()) return s;
   std::string wrk_log = env.log_dir + "/wrk.log";
-  std::ofstream(wrk_log, std::ios::trunc);
+  { std::ofstream truncate(wrk_log, std::ios::trunc); }  // this run's output only
   std::vector<std::string> argv = {kWrk};
   argv.insert(argv.end(), std::begin(kWrkArgs), std::end(kWrkArgs));
   argv.insert(argv.end(), {"-s", script, "http://127.0.0.1:" + std::to_string(kServePort)});

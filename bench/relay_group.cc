@@ -9,7 +9,7 @@ namespace eventlog::bench {
 
 RelayGroup::RelayGroup(const BenchEnv& env, int relays, const std::string& log_name) {
   std::string log = env.log_dir + "/" + log_name + ".log";
-  std::ofstream(log, std::ios::trunc);  // this run's output only
+  { std::ofstream truncate(log, std::ios::trunc); }  // this run's output only
   for (int i = 0; i < relays; ++i) {
     relays_.push_back(std::make_unique<faults::ChildProcess>(
         EventlogArgv("relay"), ChildEnvironment(env), env.source_dir, log));

@@ -24,7 +24,7 @@ class BatchingTest : public RelayIntegrationTest {
 // A backlog of large events never makes a batch over the byte cap (plus one event): before the
 // cap, 512 events of 1 MiB made a ledger value over PostgreSQL's 1 GB limit, forever.
 TEST_F(BatchingTest, ClaimsStopAtTheByteCapAndSayMoreIsWaiting) {
-  EnqueueLarge(10, 300 * 1024);
+  EnqueueLarge(10, size_t{300} * 1024);
   auto store = Store();
   std::vector<size_t> sizes;
   std::vector<bool> full;
@@ -55,7 +55,7 @@ TEST_F(BatchingTest, ClaimsStopAtTheRowCap) {
 
 // The byte cap end to end: every event delivered once, in INSERTs that respect it.
 TEST_F(BatchingTest, LargeEventsAreDeliveredOnceUnderTheByteCap) {
-  EnqueueLarge(12, 200 * 1024);
+  EnqueueLarge(12, size_t{200} * 1024);
   auto store = Store();
   auto sink = Sink();
   RelayPolicy policy = Policy(1000);
@@ -72,7 +72,7 @@ TEST_F(BatchingTest, PartlyDeliveredBatchKeepsItsRestAsAnLz4Payload) {
   EXPECT_EQ(PgScalar("SELECT attcompression FROM pg_attribute WHERE attrelid = "
                      "'eventlog_batches'::regclass AND attname = 'payload'"),
             "l");
-  EnqueueLarge(3, 64 * 1024);  // over TOAST's threshold: the payload is compressed
+  EnqueueLarge(3, size_t{64} * 1024);  // over TOAST's threshold: the payload is compressed
   auto store = Store(std::chrono::milliseconds(1));
   auto b = store.Claim({1000});
   ASSERT_TRUE(b.ok() && b->has_value());
