@@ -19,9 +19,10 @@ UPDATE eventlog_batches
                     ORDER BY batch_id LIMIT 1 FOR UPDATE SKIP LOCKED)
 RETURNING batch_id, lease_token, attempts, rejections, timeouts, payload)sql";
 
-// At most this often, and this many rows at a time, a relay deletes outbox rows every claim has
-// passed (after a claim, in a transaction of its own).
+// At most this often (less often while a backlog drains), and this many rows at a time, a relay
+// deletes outbox rows every claim has passed (after a claim, in a transaction of its own).
 constexpr auto kCleanupEvery = std::chrono::seconds(1);
+constexpr auto kCleanupEveryWhileBusy = std::chrono::seconds(10);
 constexpr int64_t kCleanupMaxRows = 200000;
 
 constexpr const char* kInsertDeadLetterSql = R"sql(
@@ -107,7 +108,9 @@ Result<std::optional<Batch>> PgOutboxStore::Claim(const ClaimLimits& limits) {
   });
   if (!s.ok()) return s;
   if (claimed) NoteLeaseSet(*claimed, before_tx);
-  DeleteClaimedRowsNowAndThen();
+  // Deleting costs PostgreSQL about as much as the claim's reads: while a backlog drains (full
+  // batches) it runs rarely, and catches up at part batches and idle polls.
+  DeleteClaimedRowsNowAndThen(claimed && claimed->full ? kCleanupEveryWhileBusy : kCleanupEvery);
   return claimed;
 }
 
@@ -182,9 +185,9 @@ Status PgOutboxStore::Complete(const Batch& batch, int64_t delivered,
   });
 }
 
-void PgOutboxStore::DeleteClaimedRowsNowAndThen() {
+void PgOutboxStore::DeleteClaimedRowsNowAndThen(std::chrono::seconds every) {
   const auto now = std::chrono::steady_clock::now();
-  if (now - cleaned_at_ < kCleanupEvery) return;
+  if (now - cleaned_at_ < every) return;
   cleaned_at_ = now;
   int64_t deleted = 0;
   Status s = conn_.Run([&](pqxx::connection& conn) -> Status {

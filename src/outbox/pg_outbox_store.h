@@ -31,8 +31,8 @@ class PgOutboxStore : public OutboxStore {
   // the lease is surely left.
   void NoteLeaseSet(const Batch& batch, std::chrono::steady_clock::time_point before_tx);
 
-  // At most once per kCleanupEvery: deletes outbox rows that every claim has passed.
-  void DeleteClaimedRowsNowAndThen();
+  // At most once per `every`: deletes outbox rows that every claim has passed.
+  void DeleteClaimedRowsNowAndThen(std::chrono::seconds every);
 
   PgPool conn_;
   std::string owner_;
