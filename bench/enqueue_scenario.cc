@@ -1,6 +1,8 @@
-// One-row business transactions (a user) from 2 clients, without and with one outbox event in
-// each, alternated so drift in the machine hits both alike; medians of the repetitions.
+// One-row business transactions (a user) from 2 clients: without an event, with one through
+// OutboxWriter::Enqueue (a statement of its own), and with one in the user's own INSERT
+// (OutboxWriter::InStatement); alternated so drift in the machine hits all alike; medians.
 #include <future>
+#include <map>
 #include <pqxx/pqxx>
 
 #include "bench/scenarios.h"
@@ -15,23 +17,43 @@ constexpr int kClients = 2;
 constexpr int kRepetitions = 3;
 constexpr double kSecondsPerRun = 4;
 
+// How a business transaction writes its event, if at all.
+enum class Mode { kWithout, kEnqueueCall, kInStatement };
+
+// One business transaction: a user row and, by `mode`, its event.
+Status OneTransaction(pqxx::connection& c, const OutboxWriter& writer, Mode mode,
+                      const std::string& email) {
+  pqxx::work tx(c);
+  if (mode == Mode::kInStatement) {  // the event rides in the user's INSERT
+    auto in = writer.InStatement(MakeEvent("UserCreated", {{"email", email}}), 2);
+    if (!in.ok()) return in.status();
+    std::vector<std::string> params = {email};
+    params.insert(params.end(), in->params.begin(), in->params.end());
+    c.prepare("bench_user_with_event",
+              "WITH " + in->cte + " INSERT INTO users (email) VALUES ($1)");
+    tx.exec_prepared0("bench_user_with_event", pqxx::prepare::make_dynamic_params(params));
+  } else {
+    tx.exec_params0("INSERT INTO users (email) VALUES ($1)", email);
+    if (mode == Mode::kEnqueueCall) {
+      if (Status e = writer.Enqueue(tx, MakeEvent("UserCreated", {{"email", email}})); !e.ok()) {
+        return e;
+      }
+    }
+  }
+  tx.commit();
+  return Status::Ok();
+}
+
 // One client's transactions for kSecondsPerRun; `tag` keeps emails unique across runs.
-Result<int64_t> BusinessTransactions(const BenchEnv& env, bool with_event, const std::string& tag) {
+Result<int64_t> BusinessTransactions(const BenchEnv& env, Mode mode, const std::string& tag) {
   int64_t done = 0;
   Status s = CatchPg([&] {
     pqxx::connection c(env.url);
     OutboxWriter writer("Bench", size_t{1} << 20);
     auto start = SteadyClock::now();
     while (SecondsSince(start) < kSecondsPerRun) {
-      pqxx::work tx(c);
       std::string email = tag + "-" + std::to_string(done) + "@example.com";
-      tx.exec_params0("INSERT INTO users (email) VALUES ($1)", email);
-      if (with_event) {
-        if (Status e = writer.Enqueue(tx, MakeEvent("UserCreated", {{"email", email}})); !e.ok()) {
-          return e;
-        }
-      }
-      tx.commit();
+      if (Status e = OneTransaction(c, writer, mode, email); !e.ok()) return e;
       ++done;
     }
     return Status::Ok();
@@ -41,12 +63,13 @@ Result<int64_t> BusinessTransactions(const BenchEnv& env, bool with_event, const
 }
 
 // Transactions per second of kClients clients at once.
-Result<double> Rate(const BenchEnv& env, bool with_event, int run) {
+Result<double> Rate(const BenchEnv& env, Mode mode, int run) {
   std::vector<std::future<Result<int64_t>>> clients;
   for (int i = 0; i < kClients; ++i) {
-    std::string tag = (with_event ? "w" : "n") + std::to_string(run) + "c" + std::to_string(i);
+    std::string tag = "m" + std::to_string(static_cast<int>(mode)) + "r" + std::to_string(run) +
+                      "c" + std::to_string(i);
     clients.push_back(
-        std::async(std::launch::async, BusinessTransactions, std::cref(env), with_event, tag));
+        std::async(std::launch::async, BusinessTransactions, std::cref(env), mode, tag));
   }
   int64_t total = 0;
   for (auto& f : clients) {
@@ -61,17 +84,16 @@ Result<double> Rate(const BenchEnv& env, bool with_event, int run) {
 
 Result<EnqueueResult> RunEnqueue(const BenchEnv& env) {
   if (Status s = FreshDatabases(env); !s.ok()) return s;
-  std::vector<double> without;
-  std::vector<double> with;
+  std::map<Mode, std::vector<double>> rates;
   for (int run = 0; run < kRepetitions; ++run) {
-    auto plain = Rate(env, false, run);
-    if (!plain.ok()) return plain.status();
-    auto outbox = Rate(env, true, run);
-    if (!outbox.ok()) return outbox.status();
-    without.push_back(plain.value());
-    with.push_back(outbox.value());
+    for (Mode mode : {Mode::kWithout, Mode::kEnqueueCall, Mode::kInStatement}) {
+      auto rate = Rate(env, mode, run);
+      if (!rate.ok()) return rate.status();
+      rates[mode].push_back(rate.value());
+    }
   }
-  return EnqueueResult{Median(without), Median(with)};
+  return EnqueueResult{Median(rates[Mode::kWithout]), Median(rates[Mode::kEnqueueCall]),
+                       Median(rates[Mode::kInStatement])};
 }
 
 }  // namespace eventlog::bench

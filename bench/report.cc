@@ -150,10 +150,13 @@ void AddBaselines(const BenchRun& run, std::vector<ReportRow>& rows) {
 void AddApplication(const BenchRun& run, std::vector<ReportRow>& rows) {
   if (run.enqueue.value) {
     const EnqueueResult& e = *run.enqueue.value;
-    rows.push_back(Target("business tx, 2 clients, with the outbox event",
-                          Thousands(e.with_tx_per_s) + " tx/s",
+    rows.push_back(Target("business tx, 2 clients, event in the business INSERT",
+                          Thousands(e.in_statement_tx_per_s) + " tx/s",
                           "without " + Thousands(e.without_tx_per_s) + " tx/s",
-                          e.with_tx_per_s / e.without_tx_per_s, true, 0.90));
+                          e.in_statement_tx_per_s / e.without_tx_per_s, true, 0.90));
+    rows.push_back(Info("  same, event through Enqueue (a statement of its own)",
+                        Thousands(e.with_tx_per_s) + " tx/s" +
+                            Fmt(" (%.2fx)", e.with_tx_per_s / e.without_tx_per_s)));
   } else {
     rows.push_back(Info("business tx, 2 clients", "FAILED: " + run.enqueue.error));
   }

@@ -58,10 +58,11 @@ struct LatencyResult {
 };
 Result<LatencyResult> RunSteadyLatency(const BenchEnv& env, int rate);
 
-// One-row business transactions from 2 clients, without and with one outbox event each.
+// One-row business transactions from 2 clients, without and with one outbox event each (two ways).
 struct EnqueueResult {
   double without_tx_per_s = 0;
-  double with_tx_per_s = 0;
+  double with_tx_per_s = 0;          // Enqueue, a statement of its own
+  double in_statement_tx_per_s = 0;  // InStatement, in the business INSERT
 };
 Result<EnqueueResult> RunEnqueue(const BenchEnv& env);
 

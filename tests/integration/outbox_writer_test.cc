@@ -80,5 +80,36 @@ TEST_F(OutboxWriterTest, EnqueueManyWritesAllInOneTransaction) {
             R"({"i":0,"q":"it's \"x\"\t\n"})");
 }
 
+// Issue 8: the event inside the caller's own statement (one round trip): it commits and rolls
+// back with it, and a bad event is refused before anything is sent.
+TEST_F(OutboxWriterTest, EventInTheBusinessStatementCommitsAndRollsBackWithIt) {
+  pqxx::connection conn(Servers().database_url);
+  OutboxWriter writer("Test", 1 << 20);
+  auto run = [&](const std::string& email, bool commit) {
+    Event e = MakeEvent("UserCreated", {{"email", email}, {"q", "it's \"x\"\t"}});
+    auto in = writer.InStatement(e, 2);
+    ASSERT_TRUE(in.ok()) << in.status().ToString();
+    std::vector<std::string> params = {email};
+    params.insert(params.end(), in->params.begin(), in->params.end());
+    pqxx::work tx(conn);
+    tx.exec_params0("WITH " + in->cte + " INSERT INTO users (email) VALUES ($1)",
+                    pqxx::prepare::make_dynamic_params(params));
+    if (commit) tx.commit();
+  };
+  run("kept@example.com", true);
+  run("gone@example.com", false);
+  EXPECT_EQ(PgCount("users"), 1);
+  EXPECT_EQ(PgCount("event_outbox"), 1);
+  EXPECT_EQ(PgScalar("SELECT event_context FROM event_outbox"),
+            R"({"email":"kept@example.com","q":"it's \"x\"\t"})");
+  EXPECT_EQ(PgScalar("SELECT event_type || ' ' || environment || ' ' || metadata_version "
+                     "FROM event_outbox"),
+            "user_created Test 1");
+  EXPECT_EQ(writer.InStatement(MakeEvent("Listy", nlohmann::json::array()), 2).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(writer.InStatement(MakeEvent("Ok", {{"a", 1}}), 0).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace eventlog::testing
