@@ -1,6 +1,5 @@
 #include "outbox/pg_outbox_store.h"
 
-#include <algorithm>
 #include <pqxx/pqxx>
 
 #include "core/row_codec.h"
