@@ -20,6 +20,8 @@ struct RelayPolicy {
   std::chrono::milliseconds retry_max{10000};
   std::chrono::milliseconds poll_interval{50};         // idle wait between claims
   std::chrono::milliseconds min_insert_interval{220};  // floor between INSERTs of part batches
+
+  ClaimLimits claim_limits() const { return {batch_size, batch_max_bytes}; }
 };
 
 // What one step did.

@@ -100,7 +100,7 @@ Result<std::optional<Batch>> PgOutboxStore::Claim(const ClaimLimits& limits) {
       claimed = std::move(due.value());
       return Status::Ok();
     }
-    auto fresh = ClaimNewRows(conn, limits);
+    auto fresh = ClaimSlice(conn, {owner_, lease_}, limits);
     if (!fresh.ok()) return fresh.status();
     claimed = std::move(fresh.value());
     return Status::Ok();
@@ -140,11 +140,6 @@ Result<std::optional<Batch>> PgOutboxStore::TakeOverDueBatch(pqxx::connection& c
   b.rows = std::move(decoded.rows);
   tx.commit();
   return std::optional<Batch>(std::move(b));
-}
-
-Result<std::optional<Batch>> PgOutboxStore::ClaimNewRows(pqxx::connection& conn,
-                                                         const ClaimLimits& limits) {
-  return ClaimSlice(conn, {owner_, lease_}, limits);
 }
 
 Status PgOutboxStore::Renew(const Batch& batch) {

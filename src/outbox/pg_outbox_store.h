@@ -24,7 +24,6 @@ class PgOutboxStore : public OutboxStore {
 
  private:
   Result<std::optional<Batch>> TakeOverDueBatch(pqxx::connection& conn);
-  Result<std::optional<Batch>> ClaimNewRows(pqxx::connection& conn, const ClaimLimits& limits);
 
   // Remembers when this relay last set a lease (steady clock, read before the transaction that
   // set it began, as PostgreSQL's now() is), so Renew can skip the round trip while most of

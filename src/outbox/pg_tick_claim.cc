@@ -22,19 +22,17 @@ SELECT s.page_snapshot IS NOT NULL OR s.candidate_id IS NULL
                      AND NOT pg_visible_in_snapshot(o.tx_id, s.done_snapshot))
   FROM eventlog_claim_state s)sql";
 
-constexpr const char* kStateSql = R"sql(
+constexpr const char* kLockStateSql = R"sql(
 SELECT done_snapshot::text, scan_from, page_snapshot::text, coalesce(page_after, 0)
-  FROM eventlog_claim_state)sql";
+  FROM eventlog_claim_state FOR UPDATE)sql";
 
 // The ids every transaction that began before the next snapshot may hold: read BEFORE that
 // snapshot is taken (a later statement), see eventlog_next_outbox_id.
 constexpr const char* kLastIdSql = R"sql(
 SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM event_outbox_id_seq)sql";
 
-// The columns of an outbox row as OutboxRowFrom reads them; the time is NULL where no
-// ClickHouse type holds it.
-// An event's columns, as OutboxRowFrom reads them from `first` on; the time is NULL where no
-// ClickHouse type holds it.
+// An event's columns, as OutboxRowFrom reads them; the time is NULL where no ClickHouse type
+// holds it.
 std::string EventColumnsSql(const std::string& t = "") {
   return t + "event_id, " + t + "event_type, CASE WHEN " + kStorableTimeSql +
          " THEN (extract(epoch FROM event_date_time) * 1000000)::bigint END, " + t +
@@ -125,14 +123,14 @@ DELETE FROM event_outbox
                            (SELECT min(id) FROM event_outbox) + $1 - 1)
                 FROM eventlog_claim_state s))sql";
 
-OutboxRow OutboxRowFrom(const pqxx::row& r, int first) {
+OutboxRow OutboxRowFrom(const pqxx::row& r) {
   OutboxRow o;
-  o.event_id = r[first].c_str();
-  o.event_type = r[first + 1].c_str();
-  o.event_time_us = r[first + 2].as<int64_t>();
-  o.environment = r[first + 3].c_str();
-  o.event_context = r[first + 4].c_str();
-  o.metadata_version = r[first + 5].as<uint64_t>();
+  o.event_id = r[0].c_str();
+  o.event_type = r[1].c_str();
+  o.event_time_us = r[2].as<int64_t>();
+  o.environment = r[3].c_str();
+  o.event_context = r[4].c_str();
+  o.metadata_version = r[5].as<uint64_t>();
   return o;
 }
 
@@ -185,7 +183,7 @@ Result<std::optional<Batch>> ClaimSlice(pqxx::connection& conn, const SliceClaim
   // A claim must survive a PostgreSQL crash whatever the role or database default is: a lost
   // claim would hand rows already in ClickHouse to the next claim.
   tx.exec0("SET LOCAL synchronous_commit = on");
-  pqxx::row state = tx.exec1(std::string(kStateSql) + " FOR UPDATE");
+  pqxx::row state = tx.exec1(kLockStateSql);
   const std::string done = state[0].c_str();
   const int64_t scan_from = state[1].as<int64_t>();
   const bool paged = !state[2].is_null();
@@ -202,7 +200,8 @@ Result<std::optional<Batch>> ClaimSlice(pqxx::connection& conn, const SliceClaim
   Page page = ReadPage(tx, snapshot, done, after, limits);
   if (page.quarantined > 0) {
     tx.exec_params0(kQuarantineSql, page.quarantined_ids);
-    log::Error(kLogger, "outbox rows with an impossible event_date_time moved to dead letters",
+    log::Error(kLogger,
+               "outbox rows with an impossible event_date_time copied to dead letters and skipped",
                {{"count", page.quarantined}});
   }
   if (page.full) {
@@ -235,7 +234,7 @@ std::vector<OutboxRow> ReadSliceRows(pqxx::transaction_base& tx, int64_t batch_i
   std::vector<OutboxRow> rows;
   rows.reserve(r.size());
   for (const auto& row : r) {
-    if (!row[2].is_null()) rows.push_back(OutboxRowFrom(row, 0));  // quarantined at the claim
+    if (!row[2].is_null()) rows.push_back(OutboxRowFrom(row));  // quarantined at the claim
   }
   return rows;
 }

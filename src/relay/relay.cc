@@ -41,7 +41,7 @@ void Relay::Run(const std::atomic<bool>& stop) {
   std::mt19937_64 rng{std::random_device{}()};
   int failures_in_a_row = 0;
   std::optional<std::chrono::steady_clock::time_point> last_insert;
-  const ClaimLimits limits{policy_.batch_size, policy_.batch_max_bytes};
+  const ClaimLimits limits = policy_.claim_limits();
   std::future<Result<std::optional<Batch>>> ahead;  // the next claim, made during a delivery
   while (!stop.load()) {
     auto started = clock_.Now();

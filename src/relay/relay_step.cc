@@ -114,8 +114,7 @@ std::vector<DeadLetter> TakeReusedIds(std::vector<OutboxRow>& rows) {
 }  // namespace
 
 StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy& policy) {
-  return DeliverClaimed(store, sink, policy,
-                        store.Claim({policy.batch_size, policy.batch_max_bytes}));
+  return DeliverClaimed(store, sink, policy, store.Claim(policy.claim_limits()));
 }
 
 StepOutcome DeliverClaimed(OutboxStore& store, EventSink& sink, const RelayPolicy& policy,
