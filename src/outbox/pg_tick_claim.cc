@@ -40,32 +40,23 @@ std::string EventColumnsSql(const std::string& t = "") {
 }
 
 // One page of a tick, narrow (ids, not rows: the claim holds the state's lock meanwhile): rows
-// visible in $1 and not in $2 above id $3, in id order, at most $4 rows and rows while the bytes
-// before each stay under $5 ($6 per row plus its text). Each with its id, whether a ClickHouse
-// type holds its time, and when it was written.
-const std::string& PageSql() {
+// visible in $1 and not in $2 above id $3, in id order, at most $4 rows; each with its size for
+// the byte cap ($5 per row plus its text) and whether a ClickHouse type holds its time. Read
+// through a cursor, a few thousand rows at a time, so the byte cap stops the scan where it cuts
+// (a window sum in SQL would read and sort all $4 rows every time).
+const std::string& DeclarePageSql() {
   static const std::string sql = std::string(R"sql(
-SELECT id, readable, created_at
-  FROM (SELECT id, created_at, )sql") +
-                                 kStorableTimeSql + R"sql( AS readable,
-               sum(b) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING) - b AS before
-          FROM (SELECT id, created_at, event_date_time,
-                       $6 + octet_length(event_type) + octet_length(environment) +
-                         octet_length(event_context) AS b
-                  FROM event_outbox
-                 WHERE id > $3 AND pg_visible_in_snapshot(tx_id, $1::pg_snapshot)
-                   AND NOT pg_visible_in_snapshot(tx_id, $2::pg_snapshot)
-                 ORDER BY id LIMIT $4) p) page
- WHERE before < $5
- ORDER BY id)sql";
+DECLARE eventlog_page NO SCROLL CURSOR FOR
+SELECT id, $5 + octet_length(event_type) + octet_length(environment) + octet_length(event_context),
+       )sql") + kStorableTimeSql +
+                                 R"sql(
+  FROM event_outbox
+ WHERE id > $3 AND pg_visible_in_snapshot(tx_id, $1::pg_snapshot)
+   AND NOT pg_visible_in_snapshot(tx_id, $2::pg_snapshot)
+ ORDER BY id LIMIT $4)sql";
   return sql;
 }
-
-// Whether the tick ($1 over $2) has a row above id $3: a page the byte cap cut.
-constexpr const char* kMoreInTickSql = R"sql(
-SELECT EXISTS (SELECT 1 FROM event_outbox
-                WHERE id > $3 AND pg_visible_in_snapshot(tx_id, $1::pg_snapshot)
-                  AND NOT pg_visible_in_snapshot(tx_id, $2::pg_snapshot)))sql";
+constexpr const char* kFetchPageSql = "FETCH 4096 FROM eventlog_page";
 
 const std::string& SliceRowsSql() {
   static const std::string sql = "SELECT " + EventColumnsSql("o.") + R"sql(
@@ -84,10 +75,12 @@ SELECT event_id, event_type, event_date_time, environment, event_context, metada
          ' is outside 1900-01-01..2299-12-31: no ClickHouse time type holds it', 0
   FROM event_outbox WHERE id = ANY($1::bigint[]))sql";
 
+// $4: the batch's first readable row, whose creation time the batch records.
 constexpr const char* kInsertSliceSql = R"sql(
 INSERT INTO eventlog_batches (lease_token, owner, lease_until, event_count, oldest_created_at,
                               snap_lo, snap_hi, id_after, id_to)
-VALUES (nextval('eventlog_lease_token_seq'), $1, now() + $2 * interval '1 millisecond', $3, $4,
+VALUES (nextval('eventlog_lease_token_seq'), $1, now() + $2 * interval '1 millisecond', $3,
+        (SELECT created_at FROM event_outbox WHERE id = $4),
         $5::pg_snapshot, $6::pg_snapshot, $7, $8)
 RETURNING batch_id, lease_token)sql";
 
@@ -137,35 +130,43 @@ OutboxRow OutboxRowFrom(const pqxx::row& r) {
 // What one page holds: how many rows to send, and the ids of rows no ClickHouse type can hold.
 struct Page {
   int64_t readable = 0;
+  int64_t first_readable_id = 0;
   std::string quarantined_ids;  // a PostgreSQL array literal, "{}" when none
   int64_t quarantined = 0;
   int64_t last_id = 0;
-  std::string oldest_created_at;
-  bool full = false;
+  bool full = false;  // rows of the tick remain after this page
 };
 
 Page ReadPage(pqxx::work& tx, const std::string& snapshot, const std::string& done, int64_t after,
               const ClaimLimits& limits) {
-  pqxx::result r = tx.exec_params(PageSql(), snapshot, done, after, limits.max_rows,
-                                  limits.max_bytes, kClaimRowOverheadBytes);
+  tx.exec_params0(DeclarePageSql(), snapshot, done, after, limits.max_rows,
+                  kClaimRowOverheadBytes);
   Page page;
   page.quarantined_ids = "{";
-  for (const auto& row : r) {
-    if (!row[1].as<bool>()) {
-      page.quarantined_ids += (page.quarantined ? "," : "") + std::string(row[0].c_str());
-      ++page.quarantined;
-      continue;
+  int64_t rows = 0;
+  int64_t bytes_before = 0;  // rows are taken while the bytes before each stay under the cap
+  bool cut = false;          // the byte cap stopped the page before a row of the tick
+  while (!cut && rows < limits.max_rows) {
+    pqxx::result r = tx.exec(kFetchPageSql);
+    if (r.empty()) break;
+    for (const auto& row : r) {
+      if (bytes_before >= limits.max_bytes) {
+        cut = true;
+        break;
+      }
+      bytes_before += row[1].as<int64_t>();
+      ++rows;
+      page.last_id = row[0].as<int64_t>();
+      if (!row[2].as<bool>()) {
+        page.quarantined_ids += (page.quarantined++ ? "," : "") + std::string(row[0].c_str());
+      } else if (page.readable++ == 0) {
+        page.first_readable_id = page.last_id;
+      }
     }
-    if (page.readable++ == 0) page.oldest_created_at = row[2].c_str();
   }
   page.quarantined_ids += "}";
-  if (!r.empty()) {
-    page.last_id = r[r.size() - 1][0].as<int64_t>();
-    // A page that stops short of the row cap may have been cut by the byte cap; taking the tick
-    // as done then would leave its other rows behind for good, so ask.
-    page.full = static_cast<int>(r.size()) >= limits.max_rows ||
-                tx.exec_params1(kMoreInTickSql, snapshot, done, page.last_id)[0].as<bool>();
-  }
+  // At the row cap the tick may go on; below it without a cut, the cursor ran out of rows.
+  page.full = cut || rows >= limits.max_rows;
   return page;
 }
 
@@ -218,7 +219,7 @@ Result<std::optional<Batch>> ClaimSlice(pqxx::connection& conn, const SliceClaim
   b.full = page.full;
   pqxx::row ins =
       tx.exec_params1(kInsertSliceSql, options.owner, static_cast<int64_t>(options.lease.count()),
-                      page.readable, page.oldest_created_at, done, snapshot, after, page.last_id);
+                      page.readable, page.first_readable_id, done, snapshot, after, page.last_id);
   b.batch_id = ins[0].as<int64_t>();
   b.lease_token = ins[1].as<int64_t>();
   tx.commit();
