@@ -18,11 +18,9 @@ UPDATE eventlog_batches
                     ORDER BY batch_id LIMIT 1 FOR UPDATE SKIP LOCKED)
 RETURNING batch_id, lease_token, attempts, rejections, timeouts, payload)sql";
 
-// At most this often (less often while a backlog drains), and this many rows at a time, a relay
-// deletes outbox rows every claim has passed (after a claim, in a transaction of its own).
-constexpr auto kCleanupEvery = std::chrono::seconds(1);
-constexpr auto kCleanupEveryWhileBusy = std::chrono::seconds(10);
-constexpr int64_t kCleanupMaxRows = 200000;
+// At most this often a relay truncates the outbox partitions every claim has passed (after a
+// claim, in transactions of its own).
+constexpr auto kRecycleEvery = std::chrono::seconds(1);
 
 constexpr const char* kInsertDeadLetterSql = R"sql(
 INSERT INTO event_dead_letters (event_id, event_type, event_date_time, environment, event_context,
@@ -107,9 +105,7 @@ Result<std::optional<Batch>> PgOutboxStore::Claim(const ClaimLimits& limits) {
   });
   if (!s.ok()) return s;
   if (claimed) NoteLeaseSet(*claimed, before_tx);
-  // Deleting costs PostgreSQL about as much as the claim's reads: while a backlog drains (full
-  // batches) it runs rarely, and catches up at part batches and idle polls.
-  DeleteClaimedRowsNowAndThen(claimed && claimed->full ? kCleanupEveryWhileBusy : kCleanupEvery);
+  RecycleClaimedPartitionsNowAndThen();
   return claimed;
 }
 
@@ -179,19 +175,19 @@ Status PgOutboxStore::Complete(const Batch& batch, int64_t delivered,
   });
 }
 
-void PgOutboxStore::DeleteClaimedRowsNowAndThen(std::chrono::seconds every) {
+void PgOutboxStore::RecycleClaimedPartitionsNowAndThen() {
   const auto now = std::chrono::steady_clock::now();
-  if (now - cleaned_at_ < every) return;
-  cleaned_at_ = now;
-  int64_t deleted = 0;
+  if (now - recycled_at_ < kRecycleEvery) return;
+  recycled_at_ = now;
+  int truncated = 0;
   Status s = conn_.Run([&](pqxx::connection& conn) -> Status {
-    deleted = DeleteClaimedRows(conn, kCleanupMaxRows);
+    truncated = RecycleClaimedPartitions(conn);
     return Status::Ok();
   });
-  if (!s.ok()) {  // harmless: the rows wait for the next cleanup
-    log::Warn(kLogger, "could not delete claimed outbox rows", {{"error", s.ToString()}});
-  } else if (deleted > 0) {
-    log::Debug(kLogger, "claimed outbox rows deleted", {{"count", deleted}});
+  if (!s.ok()) {  // harmless: the rows wait for the next round
+    log::Warn(kLogger, "could not truncate claimed outbox partitions", {{"error", s.ToString()}});
+  } else if (truncated > 0) {
+    log::Debug(kLogger, "claimed outbox partitions truncated", {{"count", truncated}});
   }
 }
 

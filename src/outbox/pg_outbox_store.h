@@ -31,14 +31,14 @@ class PgOutboxStore : public OutboxStore {
   void NoteLeaseSet(const Batch& batch, std::chrono::steady_clock::time_point before_tx);
 
   // At most once per `every`: deletes outbox rows that every claim has passed.
-  void DeleteClaimedRowsNowAndThen(std::chrono::seconds every);
+  void RecycleClaimedPartitionsNowAndThen();
 
   PgPool conn_;
   std::string owner_;
   std::chrono::milliseconds lease_;
   int64_t leased_token_ = 0;
   std::chrono::steady_clock::time_point leased_at_;
-  std::chrono::steady_clock::time_point cleaned_at_;
+  std::chrono::steady_clock::time_point recycled_at_;
 };
 
 }  // namespace eventlog

@@ -26,8 +26,9 @@ constexpr const char* kLockStateSql = R"sql(
 SELECT done_snapshot::text, scan_from, page_snapshot::text, coalesce(page_after, 0)
   FROM eventlog_claim_state FOR UPDATE)sql";
 
-// The ids every transaction that began before the next snapshot may hold: read BEFORE that
-// snapshot is taken (a later statement), see eventlog_next_outbox_id.
+// The ids taken so far. Read before the claim's transaction has an id (before it locks the
+// state): a writer takes its transaction id before its outbox id (eventlog_next_outbox_id), so
+// every writer holding one of these ids has a smaller transaction id than the claim's.
 constexpr const char* kLastIdSql = R"sql(
 SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM event_outbox_id_seq)sql";
 
@@ -88,10 +89,12 @@ constexpr const char* kNextPageSql =
     "UPDATE eventlog_claim_state SET page_snapshot = $1::pg_snapshot, page_after = $2";
 
 // The tick is claimed whole: its snapshot becomes done_snapshot. scan_from rises to the
-// candidate once no transaction older than the candidate's snapshot can be missing from
-// done_snapshot; a new candidate ($2: ids read before $1 was taken; NULL for a paged tick,
-// whose ids were not kept) replaces a used one. With $3 false (an empty tick) the row is only
-// written when scan_from or the candidate moves.
+// candidate once every transaction older than candidate_xmax has ended by done_snapshot (so
+// each row up to the candidate is claimed); a new candidate replaces a used one: $2 the ids read
+// before this claim's transaction took its id $4 (NULL for a paged tick, whose ids were not
+// kept). Not the snapshot's xmax: a writer that took an id can still run with a transaction id
+// at or above it (xmax is one past the newest transaction that ended). With $3 false (an empty
+// tick) the row is only written when scan_from or the candidate moves.
 constexpr const char* kTickDoneSql = R"sql(
 UPDATE eventlog_claim_state s
    SET done_snapshot = $1::pg_snapshot, page_snapshot = NULL, page_after = NULL,
@@ -103,18 +106,19 @@ UPDATE eventlog_claim_state s
                            THEN $2::bigint ELSE s.candidate_id END,
        candidate_xmax = CASE WHEN s.candidate_id IS NULL
                               OR pg_snapshot_xmin($1::pg_snapshot) >= s.candidate_xmax
-                             THEN CASE WHEN $2::bigint IS NULL THEN NULL
-                                       ELSE pg_snapshot_xmax($1::pg_snapshot) END
+                             THEN CASE WHEN $2::bigint IS NULL THEN NULL ELSE $4::xid8 END
                              ELSE s.candidate_xmax END
  WHERE $3 OR s.candidate_id IS NULL OR pg_snapshot_xmin($1::pg_snapshot) >= s.candidate_xmax)sql";
 
-// Rows at or below every claim's scan_from and below every slice batch: delivered or dead.
-constexpr const char* kDeleteClaimedSql = R"sql(
-DELETE FROM event_outbox
- WHERE id <= (SELECT least(s.scan_from,
-                           (SELECT min(id_after) FROM eventlog_batches WHERE payload IS NULL),
-                           (SELECT min(id) FROM event_outbox) + $1 - 1)
-                FROM eventlog_claim_state s))sql";
+// Every row with an id at or below this is claimed and no open slice batch needs it: the rows of
+// ticks done (scan_from), less those of slices still open. It only rises (new slices start above
+// scan_from), so a value read once stays safe.
+constexpr const char* kRecycleBoundSql = R"sql(
+SELECT least(s.scan_from, (SELECT min(id_after) FROM eventlog_batches WHERE payload IS NULL))
+  FROM eventlog_claim_state s)sql";
+
+// The outbox's partitions (migration 006): a ring of generations of ids.
+constexpr int kOutboxPartitions = 4;
 
 OutboxRow OutboxRowFrom(const pqxx::row& r) {
   OutboxRow o;
@@ -139,8 +143,7 @@ struct Page {
 
 Page ReadPage(pqxx::work& tx, const std::string& snapshot, const std::string& done, int64_t after,
               const ClaimLimits& limits) {
-  tx.exec_params0(DeclarePageSql(), snapshot, done, after, limits.max_rows,
-                  kClaimRowOverheadBytes);
+  tx.exec_params0(DeclarePageSql(), snapshot, done, after, limits.max_rows, kClaimRowOverheadBytes);
   Page page;
   page.quarantined_ids = "{";
   int64_t rows = 0;
@@ -184,17 +187,19 @@ Result<std::optional<Batch>> ClaimSlice(pqxx::connection& conn, const SliceClaim
   // A claim must survive a PostgreSQL crash whatever the role or database default is: a lost
   // claim would hand rows already in ClickHouse to the next claim.
   tx.exec0("SET LOCAL synchronous_commit = on");
+  const int64_t last_id = tx.exec1(kLastIdSql)[0].as<int64_t>();  // before any transaction id
   pqxx::row state = tx.exec1(kLockStateSql);
   const std::string done = state[0].c_str();
   const int64_t scan_from = state[1].as<int64_t>();
   const bool paged = !state[2].is_null();
-  std::optional<int64_t> last_id;
   std::string snapshot;
+  std::string claim_xid;  // taken by the row lock, after last_id was read
   if (paged) {
     snapshot = state[2].c_str();
   } else {
-    last_id = tx.exec1(kLastIdSql)[0].as<int64_t>();
-    snapshot = tx.exec1("SELECT pg_current_snapshot()::text")[0].c_str();
+    pqxx::row now = tx.exec1("SELECT pg_current_snapshot()::text, pg_current_xact_id()::text");
+    snapshot = now[0].c_str();
+    claim_xid = now[1].c_str();
   }
   // Rows of this tick at or below page_after are in earlier pages' batches.
   const int64_t after = paged ? std::max(scan_from, state[3].as<int64_t>()) : scan_from;
@@ -208,7 +213,8 @@ Result<std::optional<Batch>> ClaimSlice(pqxx::connection& conn, const SliceClaim
   if (page.full) {
     tx.exec_params0(kNextPageSql, snapshot, page.last_id);
   } else {
-    tx.exec_params(kTickDoneSql, snapshot, last_id, page.last_id != 0);
+    tx.exec_params(kTickDoneSql, snapshot, paged ? std::optional<int64_t>() : last_id,
+                   page.last_id != 0, paged ? std::optional<std::string>() : claim_xid);
   }
   if (page.readable == 0) {
     if (page.quarantined == 0) tx.exec0("SET LOCAL synchronous_commit = off");  // nothing to lose
@@ -240,12 +246,28 @@ std::vector<OutboxRow> ReadSliceRows(pqxx::transaction_base& tx, int64_t batch_i
   return rows;
 }
 
-int64_t DeleteClaimedRows(pqxx::connection& conn, int64_t max_rows) {
-  pqxx::work tx(conn);
-  tx.exec0("SET LOCAL synchronous_commit = off");  // if lost, the next cleanup deletes them
-  pqxx::result r = tx.exec_params(kDeleteClaimedSql, max_rows);
-  tx.commit();
-  return r.affected_rows();
+int RecycleClaimedPartitions(pqxx::connection& conn) {
+  int truncated = 0;
+  for (int k = 0; k < kOutboxPartitions; ++k) {
+    const std::string partition = "event_outbox_" + std::to_string(k);
+    pqxx::work tx(conn);
+    // Never wait: a writer with an open transaction in this partition, or a reader of the outbox,
+    // holds a lock; the next round tries again. Once we hold it, no row can enter or leave.
+    try {
+      tx.exec0("LOCK TABLE " + partition + " IN ACCESS EXCLUSIVE MODE NOWAIT");
+    } catch (const pqxx::sql_error& e) {
+      if (e.sqlstate() == "55P03") continue;  // lock_not_available
+      throw;
+    }
+    pqxx::row r =
+        tx.exec1("SELECT (SELECT max(id) FROM " + partition + "), (" + kRecycleBoundSql + ")");
+    if (r[0].is_null() || r[1].is_null() || r[0].as<int64_t>() > r[1].as<int64_t>()) continue;
+    tx.exec0("SET LOCAL synchronous_commit = off");  // if lost, the next round truncates again
+    tx.exec0("TRUNCATE " + partition);
+    tx.commit();
+    ++truncated;
+  }
+  return truncated;
 }
 
 }  // namespace eventlog

@@ -32,8 +32,9 @@ Result<std::optional<Batch>> ClaimSlice(pqxx::connection& conn, const SliceClaim
 // The readable rows of slice batch `batch_id` again, in id order (a batch taken over).
 std::vector<OutboxRow> ReadSliceRows(pqxx::transaction_base& tx, int64_t batch_id);
 
-// Deletes up to `max_rows` outbox rows that every claim has passed and no slice batch holds
-// (the delivered and dead-lettered ones). Returns how many went.
-int64_t DeleteClaimedRows(pqxx::connection& conn, int64_t max_rows);
+// Truncates each outbox partition (migration 006) whose rows every claim has passed and no open
+// slice batch holds (delivered or dead-lettered), unless a transaction uses it right now.
+// Returns how many partitions it truncated.
+int RecycleClaimedPartitions(pqxx::connection& conn);
 
 }  // namespace eventlog

@@ -106,8 +106,8 @@ TEST_F(TickClaimTest, ATakenOverSliceHoldsTheSameRows) {
 }
 
 // Rows stay in event_outbox after their claim; once every claim has passed them and their batch
-// is done they are deleted in bulk, but never the rows of a batch still open.
-TEST_F(TickClaimTest, ClaimedRowsAreDeletedOnlyOnceNoBatchHoldsThem) {
+// is done their partition is truncated, but never while a batch still open needs it.
+TEST_F(TickClaimTest, ClaimedRowsAreTruncatedOnlyOnceNoBatchHoldsThem) {
   Enqueue(10);
   auto store = Store();
   auto open = store.Claim({4});
@@ -119,13 +119,58 @@ TEST_F(TickClaimTest, ClaimedRowsAreDeletedOnlyOnceNoBatchHoldsThem) {
   (void)ClaimAll(store);  // moves scan_from past the first tick
   (void)ClaimAll(store);
   pqxx::connection c(Servers().database_url);
-  DeleteClaimedRows(c, 1000);
+  EXPECT_EQ(RecycleClaimedPartitions(c), 0);
   EXPECT_EQ(PgCount("event_outbox"), 11) << "the open batch's rows and all after them stay";
   ASSERT_TRUE(store.Complete(**open, 4, {}).ok());
-  DeleteClaimedRows(c, 1000);
+  EXPECT_GE(RecycleClaimedPartitions(c), 1);
   EXPECT_EQ(PgCount("event_outbox"), 0);
   EXPECT_EQ(PgCount("eventlog_unclaimed"), 0);
   EXPECT_EQ(PgCount("eventlog_batches"), 0);
+}
+
+// The partitions are a ring of 100,000-id generations: a partition holding claimed rows of an old
+// generation and unclaimed rows of a newer one stays whole until the newer ones are claimed too.
+TEST_F(TickClaimTest, APartitionWithUnclaimedRowsOfANewerGenerationIsKept) {
+  auto store = Store();
+  const int64_t start =
+      (std::stoll(PgScalar("SELECT last_value FROM event_outbox_id_seq")) / 400000 + 1) *
+      400000;  // the first id of a generation of partition 0
+  PgExec("SELECT setval('event_outbox_id_seq', " + std::to_string(start) + ")");
+  Enqueue(2);
+  ASSERT_EQ(ClaimAll(store).size(), 2u);
+  PgExec("SELECT setval('event_outbox_id_seq', " + std::to_string(start + 400000) + ")");
+  Enqueue(2);  // four generations later: partition 0 again
+  EXPECT_EQ(PgScalar("SELECT count(DISTINCT tableoid) FROM event_outbox"), "1");
+  pqxx::connection c(Servers().database_url);
+  EXPECT_EQ(RecycleClaimedPartitions(c), 0) << "two rows of the partition are not claimed yet";
+  EXPECT_EQ(PgCount("event_outbox"), 4);
+  ASSERT_EQ(ClaimAll(store).size(), 2u);
+  (void)ClaimAll(store);  // scan_from passes them
+  (void)ClaimAll(store);
+  EXPECT_EQ(RecycleClaimedPartitions(c), 1);
+  EXPECT_EQ(PgCount("event_outbox"), 0);
+}
+
+// A writer whose transaction is still open in a partition holds it: the partition is not
+// truncated under it, and its row, committed later, is claimed like any other. (Its transaction
+// id is the newest: a claim that bounded "ids taken so far" by its snapshot's xmax skipped this
+// row for good; the bound is the claim's own transaction id, taken after it read the ids.)
+TEST_F(TickClaimTest, APartitionAWriterStillUsesIsNotTruncated) {
+  auto store = Store();
+  Enqueue(3);
+  pqxx::connection writer_conn(Servers().database_url);
+  pqxx::work writer(writer_conn);
+  const std::string late = EnqueueIn(writer, "Late");
+  EXPECT_EQ(ClaimAll(store).size(), 3u);
+  (void)ClaimAll(store);
+  pqxx::connection c(Servers().database_url);
+  EXPECT_EQ(RecycleClaimedPartitions(c), 0);
+  writer.commit();
+  EXPECT_EQ(ClaimAll(store), std::vector<std::string>{late});
+  (void)ClaimAll(store);
+  (void)ClaimAll(store);
+  EXPECT_GE(RecycleClaimedPartitions(c), 1);
+  EXPECT_EQ(PgCount("event_outbox"), 0);
 }
 
 // An idle relay claims without writing: no transaction id, no fsync per poll.
