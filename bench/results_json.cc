@@ -64,7 +64,9 @@ json Scenarios(const BenchRun& run) {
   j["enqueue"] = WithOutcome<EnqueueResult>(run.enqueue, [](const EnqueueResult& e) {
     return json{{"without_tx_per_s", e.without_tx_per_s},
                 {"with_tx_per_s", e.with_tx_per_s},
-                {"in_statement_tx_per_s", e.in_statement_tx_per_s}};
+                {"in_statement_tx_per_s", e.in_statement_tx_per_s},
+                {"enqueue_ratio", e.enqueue_ratio},
+                {"in_statement_ratio", e.in_statement_ratio}};
   });
   j["post_users"] = WithOutcome<HttpResult>(run.http, [](const HttpResult& h) {
     return json{{"requests_per_s", h.requests_per_s}, {"p99_ms", h.p99_ms}, {"errors", h.errors}};

@@ -63,6 +63,8 @@ struct EnqueueResult {
   double without_tx_per_s = 0;
   double with_tx_per_s = 0;          // Enqueue, a statement of its own
   double in_statement_tx_per_s = 0;  // InStatement, in the business INSERT
+  double enqueue_ratio = 0;          // median over rounds of with / without, in one round
+  double in_statement_ratio = 0;     // same for InStatement
 };
 Result<EnqueueResult> RunEnqueue(const BenchEnv& env);
 
