@@ -3,6 +3,7 @@
 #include <chrono>
 #include <pqxx/pqxx>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "clickhouse/clickhouse_sink.h"
@@ -43,6 +44,21 @@ class RelayIntegrationTest : public IntegrationTest {
     p.retry_max = std::chrono::milliseconds(5);
     p.poll_interval = std::chrono::milliseconds(10);
     return p;
+  }
+  // Events not yet delivered: in the outbox unclaimed, or in a batch.
+  int64_t Pending() {
+    return std::stoll(
+        PgScalar("SELECT (SELECT count(*) FROM eventlog_unclaimed) + (SELECT count(*) FROM "
+                 "eventlog_batches)"));
+  }
+  // Runs relay steps until nothing is pending, at most `max_steps`.
+  void Drain(int max_steps = 50) {
+    auto store = Store();
+    auto sink = Sink();
+    for (int i = 0; i < max_steps && Pending() > 0; ++i) {
+      (void)RunRelayStep(store, sink, Policy());
+      std::this_thread::sleep_for(std::chrono::milliseconds(6));  // past Policy()'s retry delay
+    }
   }
 };
 

@@ -16,20 +16,6 @@ class RelayHardeningTest : public RelayIntegrationTest {
  protected:
   void TearDown() override { ChScalar("DROP TABLE IF EXISTS event_log_guard"); }
 
-  // Runs relay steps until nothing is pending (outbox and ledger), at most `max_steps`.
-  void Drain(int max_steps = 50) {
-    auto store = Store();
-    auto sink = Sink();
-    for (int i = 0; i < max_steps && Pending() > 0; ++i) {
-      (void)RunRelayStep(store, sink, Policy());
-      std::this_thread::sleep_for(milliseconds(6));  // past Policy()'s retry delay
-    }
-  }
-  int64_t Pending() {
-    return std::stoll(
-        PgScalar("SELECT (SELECT count(*) FROM eventlog_unclaimed) + (SELECT count(*) FROM "
-                 "eventlog_batches)"));
-  }
   // Writes an outbox row around the time-range constraint, as a row written before it was.
   void InsertRowAroundTheTimeCheck(const std::string& event_id, const std::string& time) {
     PgExec(R"sql(
