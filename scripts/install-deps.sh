@@ -7,7 +7,7 @@ packages=(
   libcli11-dev libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
   postgresql clickhouse-server
-  wrk python3-psycopg2
+  wrk python3-psycopg2 prometheus-cpp-dev prometheus
 )
 missing=()
 for p in "${packages[@]}"; do

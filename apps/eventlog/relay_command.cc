@@ -10,6 +10,8 @@
 #include "core/uuid7.h"
 #include "eventlog/relay.h"
 #include "observe/logger.h"
+#include "observe/metered.h"
+#include "outbox/outbox_gauges.h"
 #include "outbox/pg_outbox_store.h"
 #include "outbox/pg_watchdog.h"
 #include "signals.h"
@@ -62,19 +64,35 @@ int RunRelay(const Config& config) {
   // A second connection claims the next batch while a full one is being delivered.
   PgOutboxStore claim_ahead(config.database_url, name, std::chrono::milliseconds(config.lease_ms));
   log::BoundContext ctx({{"relay", name}});
+  // Metrics are always counted (cheap); served only when EVENTLOG_METRICS_PORT is set.
+  Metrics metrics;
+  std::unique_ptr<OutboxGaugeReader> gauges;
+  if (config.metrics_port > 0) {
+    if (Status s = metrics.Listen(config.metrics_host, config.metrics_port); !s.ok()) {
+      log::Error(kLogger, "cannot start", {{"error", s.ToString()}});
+      return kExitFailure;
+    }
+    gauges = std::make_unique<OutboxGaugeReader>(config.database_url);
+    metrics.SetOutboxGaugeSource([&gauges] { return gauges->Read(); });
+  }
+  MeteredOutboxStore metered_store(store, metrics);
+  MeteredOutboxStore metered_ahead(claim_ahead, metrics);
+  MeteredEventSink metered_sink(sink, metrics);
   if (Status s = sink.Probe(); !s.ok()) {
     log::Warn(kLogger, "ClickHouse not ready; the relay keeps trying", {{"error", s.ToString()}});
   }
-  log::Info(
-      kLogger, "relay started",
-      {{"batch_max_rows", config.batch_size},
-       {"batch_max_bytes", config.batch_max_bytes},
-       {"min_insert_interval_ms", config.min_insert_interval_ms},
-       {"poll_interval_ms", config.poll_interval_ms},
-       {"lease_ms", config.lease_ms},
-       {"database", RedactUrl(config.database_url)},
-       {"clickhouse", config.clickhouse_host + ":" + std::to_string(config.clickhouse_port)}});
-  Relay relay(store, sink, *clock, ToPolicy(config), &claim_ahead);
+  log::Info(kLogger, "relay started",
+            {{"batch_max_rows", config.batch_size},
+             {"batch_max_bytes", config.batch_max_bytes},
+             {"min_insert_interval_ms", config.min_insert_interval_ms},
+             {"poll_interval_ms", config.poll_interval_ms},
+             {"lease_ms", config.lease_ms},
+             {"database", RedactUrl(config.database_url)},
+             {"clickhouse", config.clickhouse_host + ":" + std::to_string(config.clickhouse_port)},
+             {"metrics", config.metrics_port > 0
+                             ? config.metrics_host + ":" + std::to_string(config.metrics_port)
+                             : std::string("off")}});
+  Relay relay(metered_store, metered_sink, *clock, ToPolicy(config), &metered_ahead);
   relay.Run(stop);
   log::Info(kLogger, "relay stopped", {{"delivered", relay.delivered()}});
   return kExitOk;

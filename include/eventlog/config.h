@@ -66,6 +66,11 @@ struct Config {
   int http_request_timeout_ms = 5000;
   // Mask personal data (emails) in log lines: "a***@example.com".
   bool log_mask_pii = true;
+
+  // `eventlog relay` serves Prometheus metrics on metrics_host:metrics_port (GET /metrics);
+  // 0: not at all. `eventlog serve` has them on its own port, at /metrics.
+  std::string metrics_host = "127.0.0.1";
+  int metrics_port = 0;
 };
 
 using EnvMap = std::map<std::string, std::string>;

@@ -172,6 +172,8 @@ Status ReadRelay(const EnvMap& env, Config& c) {
         return ReadInt(env, "EVENTLOG_MIN_INSERT_INTERVAL_MS", 0, 60000, c.min_insert_interval_ms);
       },
       [&] { return ReadInt(env, "EVENTLOG_POLL_INTERVAL_MS", 1, 3600000, c.poll_interval_ms); },
+      [&] { return ReadString(env, "EVENTLOG_METRICS_HOST", c.metrics_host); },
+      [&] { return ReadInt(env, "EVENTLOG_METRICS_PORT", 0, 65535, c.metrics_port); },
       [&] { return ReadInt(env, "EVENTLOG_LEASE_MS", 1000, 86400000, c.lease_ms); },
       [&] { return ReadInt(env, "EVENTLOG_RETRY_BASE_MS", 1, 3600000, c.retry_base_ms); },
       [&] { return ReadInt(env, "EVENTLOG_RETRY_MAX_MS", 1, 86400000, c.retry_max_ms); },

@@ -2,10 +2,12 @@
 
 #include <httplib.h>
 
+#include <optional>
 #include <pqxx/pqxx>
 
 #include "core/uuid7.h"
 #include "observe/logger.h"
+#include "observe/metrics.h"
 #include "service/body_framing.h"
 #include "service/bounded_server.h"
 #include "service/pii.h"
@@ -93,6 +95,18 @@ bool ReadBody(const httplib::ContentReader& read, httplib::Response& res, std::s
   return false;
 }
 
+// The route label of a request's metrics: the served paths, and one label for the rest.
+std::string RouteOf(const std::string& path) {
+  for (const char* known : {"/users", "/healthz", "/metrics"}) {
+    if (path == known) return known;
+  }
+  return "other";
+}
+
+// When the current request's headers were in (set by the pre-routing handler, which runs on the
+// worker thread that answers it); unset for a request that never got that far.
+thread_local std::optional<std::chrono::steady_clock::time_point> request_started;
+
 // The message for an error httplib (or a closed connection) set without a body.
 std::string DefaultMessage(int status) {
   switch (status) {
@@ -109,11 +123,22 @@ struct HttpApi::Impl {
   BoundedServer server;
   PgPool& pool;
   CreateUser& create_user;
+  Metrics* metrics;
 
-  Impl(PgPool& p, CreateUser& c, const HttpOptions& o)
+  Impl(PgPool& p, CreateUser& c, const HttpOptions& o, Metrics* m)
       : server(ConnectionLimits{o.request_timeout, o.request_timeout}, o.threads, o.queue),
         pool(p),
-        create_user(c) {}
+        create_user(c),
+        metrics(m) {}
+
+  // Every answer written, whatever answered it (a route, the pre-routing refusals, errors).
+  void CountRequest(const httplib::Request& req, const httplib::Response& res) {
+    if (metrics == nullptr) return;
+    const auto now = std::chrono::steady_clock::now();
+    metrics->ObserveRequest(RouteOf(req.path), res.status,
+                            request_started ? now - *request_started : now - now);
+    request_started.reset();
+  }
 
   void PostUsers(const std::string& body, httplib::Response& res) {
     NewUser input;
@@ -148,6 +173,7 @@ struct HttpApi::Impl {
   static httplib::Server::HandlerResponse PreRoute(const httplib::Request& req,
                                                    httplib::Response& res) {
     using R = httplib::Server::HandlerResponse;
+    request_started = std::chrono::steady_clock::now();
     if (req.method == "POST" && req.path == "/users") {
       auto refusal = CheckBodyFraming(req, kMaxRequestBodyBytes);
       if (!refusal) return R::Unhandled;
@@ -162,7 +188,7 @@ struct HttpApi::Impl {
     if (req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS") {
       return R::Unhandled;  // httplib reads no body for these
     }
-    bool known = req.path == "/users" || req.path == "/healthz";
+    bool known = req.path == "/users" || req.path == "/healthz" || req.path == "/metrics";
     ReplyErrorAndClose(res, known ? 405 : 404, known ? "method not allowed" : "not found");
     return R::Handled;
   }
@@ -192,6 +218,14 @@ struct HttpApi::Impl {
     });
     server.Get("/healthz",
                [this](const httplib::Request&, httplib::Response& res) { Healthz(res); });
+    if (metrics != nullptr) {
+      server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+        res.set_content(metrics->Exposition(), "text/plain; version=0.0.4");
+      });
+      server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+        CountRequest(req, res);
+      });
+    }
     server.set_error_handler(OnError);
     server.set_exception_handler(
         [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
@@ -200,8 +234,9 @@ struct HttpApi::Impl {
   }
 };
 
-HttpApi::HttpApi(PgPool& pool, CreateUser& create_user, const HttpOptions& options)
-    : impl_(std::make_unique<Impl>(pool, create_user, options)) {
+HttpApi::HttpApi(PgPool& pool, CreateUser& create_user, const HttpOptions& options,
+                 Metrics* metrics)
+    : impl_(std::make_unique<Impl>(pool, create_user, options, metrics)) {
   impl_->Install();
 }
 

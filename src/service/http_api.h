@@ -9,6 +9,8 @@
 
 namespace eventlog {
 
+class Metrics;
+
 inline constexpr size_t kMaxRequestBodyBytes = size_t{64} * 1024;
 
 // How much the server takes on (Config: EVENTLOG_HTTP_*).
@@ -24,13 +26,15 @@ struct HttpOptions {
 //   POST /users  {email, first_name, last_name} -> 201 user | 400 | 409 | 411 | 413 | 415 |
 //                422 | 503
 //   GET /healthz -> 200 when PostgreSQL answers, else 503
+//   GET /metrics -> Prometheus text format (with `metrics`; every answer is counted in it)
 //   any request: 408 when it does not arrive within the request timeout, 503 when the server
 //   is at capacity (HttpOptions)
 // Every error body is {"error": "..."}. A request body is read through a counter, whatever its
 // framing: never more than kMaxRequestBodyBytes of it is kept.
 class HttpApi {
  public:
-  HttpApi(PgPool& pool, CreateUser& create_user, const HttpOptions& options = {});
+  HttpApi(PgPool& pool, CreateUser& create_user, const HttpOptions& options = {},
+          Metrics* metrics = nullptr);
   ~HttpApi();
 
   // Blocks serving until Stop(). false when the address cannot be bound.

@@ -1,0 +1,58 @@
+#include "observe/metered.h"
+
+#include <chrono>
+
+namespace eventlog {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+}  // namespace
+
+Result<std::optional<Batch>> MeteredOutboxStore::Claim(const ClaimLimits& limits) {
+  const auto start = SteadyClock::now();
+  auto claimed = inner_.Claim(limits);
+  if (claimed.ok()) {
+    const bool found = claimed->has_value();
+    metrics_.ObserveClaim(SteadyClock::now() - start, found, found && (*claimed)->recovered);
+  }
+  return claimed;
+}
+
+Status MeteredOutboxStore::Complete(const Batch& batch, int64_t delivered,
+                                    const std::vector<DeadLetter>& dead) {
+  Status s = inner_.Complete(batch, delivered, dead);
+  if (s.ok()) {
+    metrics_.AddDelivered(delivered);
+    metrics_.AddBatchCompleted();
+    metrics_.AddErrors(Metrics::ErrorClass::kDeadLettered, static_cast<int64_t>(dead.size()));
+  }
+  return s;
+}
+
+Status MeteredOutboxStore::Release(const Batch& batch, const BatchRetry& retry) {
+  Status s = inner_.Release(batch, retry);
+  if (s.ok()) {
+    metrics_.AddDelivered(retry.delivered);
+    metrics_.AddErrors(Metrics::ErrorClass::kDeadLettered, static_cast<int64_t>(retry.dead.size()));
+    metrics_.AddErrors(retry.rejected ? Metrics::ErrorClass::kRejected
+                                      : Metrics::ErrorClass::kRetryable);
+  }
+  return s;
+}
+
+Status MeteredEventSink::Insert(int64_t batch_id, const std::vector<OutboxRow>& rows) {
+  const auto start = SteadyClock::now();
+  Status s = inner_.Insert(batch_id, rows);
+  int64_t bytes = 0;
+  for (const OutboxRow& r : rows) {
+    bytes +=
+        kClaimRowOverheadBytes +
+        static_cast<int64_t>(r.event_type.size() + r.environment.size() + r.event_context.size());
+  }
+  metrics_.ObserveInsert(SteadyClock::now() - start, static_cast<int64_t>(rows.size()), bytes,
+                         s.ok());
+  return s;
+}
+
+}  // namespace eventlog

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "eventlog/status.h"
+
+namespace eventlog {
+
+// What the outbox looks like now, read by a cheap query at scrape time (see outbox_gauges.h).
+struct OutboxGauges {
+  int64_t pending_events = 0;  // estimate: ids above the claims' position + events in open batches
+  double oldest_pending_age_s = 0;
+  int64_t open_batches = 0;
+  int64_t batches_in_retry = 0;
+  int64_t dead_letters = 0;
+};
+
+// The Prometheus metrics of one process (prometheus-cpp, which only metrics.cc includes): the
+// relay's and the HTTP service's, exposed as the text format by Exposition() (serve's
+// GET /metrics) or by an HTTP listener of their own (Listen, the relay). Thread-safe.
+class Metrics {
+ public:
+  Metrics();
+  ~Metrics();
+
+  // The relay.
+  void ObserveClaim(std::chrono::duration<double> took, bool found, bool recovered);
+  void ObserveInsert(std::chrono::duration<double> took, int64_t rows, int64_t bytes, bool ok);
+  void AddDelivered(int64_t events);
+  void AddBatchCompleted();
+  enum class ErrorClass { kRetryable, kRejected, kDeadLettered };
+  void AddErrors(ErrorClass error_class, int64_t n = 1);
+
+  // The HTTP service. `route` must come from a fixed set (it is a label).
+  void ObserveRequest(const std::string& route, int status, std::chrono::duration<double> took);
+
+  // Gauges read at scrape time from `source` (at most once a second; a failed read leaves them
+  // out of that scrape).
+  void SetOutboxGaugeSource(std::function<Result<OutboxGauges>()> source);
+
+  // Every metric, in Prometheus's text format.
+  std::string Exposition() const;
+  // Serves GET /metrics on host:port from threads of its own until destruction. An error
+  // names the address when it cannot be bound.
+  Status Listen(const std::string& host, int port);
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace eventlog
