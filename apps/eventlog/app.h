@@ -1,9 +1,16 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 
 #include "eventlog/config.h"
+#include "eventlog/outbox_store.h"
+
+namespace eventlog {
+struct DeadLetterInfo;
+}  // namespace eventlog
 
 namespace eventlog::app {
 
@@ -29,5 +36,20 @@ void AddServeCommand(CLI::App& app, const Globals& globals, int& exit_code);
 void AddRelayCommand(CLI::App& app, const Globals& globals, int& exit_code);
 void AddStatusCommand(CLI::App& app, const Globals& globals, int& exit_code);
 void AddRequeueCommand(CLI::App& app, const Globals& globals, int& exit_code);
+void AddDeadLettersCommand(CLI::App& app, const Globals& globals, int& exit_code);
+
+// The dead letters a command acts on: --id N..., --type T or --all, which exclude each other.
+struct DeadLetterSelector {
+  RequeueFilter filter;  // --id, --all
+  std::string type;      // --type ("" when not given)
+};
+void AddDeadLetterSelector(CLI::App* cmd, DeadLetterSelector& selector);
+// After parsing: the filter the options name. nullopt when they name none, after printing on
+// stderr, under `name` ("eventlog requeue"), which to give and `cmd`'s help: exit kExitUsage.
+std::optional<RequeueFilter> SelectedDeadLetters(const std::string& name, const CLI::App* cmd,
+                                                 const DeadLetterSelector& selector);
+
+// A dead letter in brief as `status --json` and `dead-letters list --json` print it.
+nlohmann::json DeadLetterJson(const DeadLetterInfo& dead);
 
 }  // namespace eventlog::app

@@ -39,6 +39,26 @@ bool LoadConfigAndLogging(const Globals& globals, Config& config) {
   return true;
 }
 
+void AddDeadLetterSelector(CLI::App* cmd, DeadLetterSelector& selector) {
+  auto* ids = cmd->add_option("--id", selector.filter.ids,
+                              "dead-letter ids (see `eventlog dead-letters list`)");
+  auto* by_type = cmd->add_option("--type", selector.type, "every dead letter of this event type");
+  auto* all = cmd->add_flag("--all", selector.filter.all, "every dead letter");
+  ids->excludes(by_type)->excludes(all);
+  by_type->excludes(all);
+}
+
+std::optional<RequeueFilter> SelectedDeadLetters(const std::string& name, const CLI::App* cmd,
+                                                 const DeadLetterSelector& selector) {
+  RequeueFilter filter = selector.filter;
+  if (!selector.type.empty()) filter.event_type = selector.type;
+  if (filter.ids.empty() && !filter.event_type && !filter.all) {
+    std::cerr << name << ": give --id, --type or --all\n" << cmd->help();
+    return std::nullopt;
+  }
+  return filter;
+}
+
 }  // namespace eventlog::app
 
 int main(int argc, char** argv) {
@@ -57,6 +77,7 @@ int main(int argc, char** argv) {
   AddRelayCommand(app, globals, exit_code);
   AddStatusCommand(app, globals, exit_code);
   AddRequeueCommand(app, globals, exit_code);
+  AddDeadLettersCommand(app, globals, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -9,17 +9,11 @@ namespace eventlog::app {
 void AddRequeueCommand(CLI::App& app, const Globals& globals, int& exit_code) {
   auto* cmd = app.add_subcommand(
       "requeue", "Move dead letters back into the outbox (after fixing what made them fail)");
-  static RequeueFilter filter;
-  static std::string type;
-  auto* ids = cmd->add_option("--id", filter.ids, "dead-letter ids (see `eventlog status`)");
-  auto* by_type = cmd->add_option("--type", type, "every dead letter of this event type");
-  auto* all = cmd->add_flag("--all", filter.all, "every dead letter");
-  ids->excludes(by_type)->excludes(all);
-  by_type->excludes(all);
+  static DeadLetterSelector selector;
+  AddDeadLetterSelector(cmd, selector);
   cmd->callback([&globals, &exit_code, cmd] {
-    if (!type.empty()) filter.event_type = type;
-    if (filter.ids.empty() && !filter.event_type && !filter.all) {
-      std::cerr << "eventlog requeue: give --id, --type or --all\n" << cmd->help();
+    std::optional<RequeueFilter> filter = SelectedDeadLetters("eventlog requeue", cmd, selector);
+    if (!filter) {
       exit_code = kExitUsage;
       return;
     }
@@ -28,7 +22,7 @@ void AddRequeueCommand(CLI::App& app, const Globals& globals, int& exit_code) {
       exit_code = kExitUsage;
       return;
     }
-    auto moved = RequeueDeadLetters(config.database_url, filter);
+    auto moved = RequeueDeadLetters(config.database_url, *filter);
     if (!moved.ok()) {
       std::cerr << "eventlog requeue: " << ScrubSecrets(moved.status().ToString()) << "\n";
       exit_code = kExitFailure;

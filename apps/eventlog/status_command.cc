@@ -31,14 +31,7 @@ int PrintStatus(const Config& config, bool json, int dead_letter_limit) {
                           {"dead_letters", s.dead_letters},
                           {"last_error", ScrubSecrets(s.last_error)},
                           {"dead_letter_sample", nlohmann::json::array()}};
-    for (const auto& d : dead.value()) {
-      out["dead_letter_sample"].push_back({{"id", d.id},
-                                           {"event_id", d.event_id},
-                                           {"event_type", d.event_type},
-                                           {"error", ScrubSecrets(d.error)},
-                                           {"attempts", d.attempts},
-                                           {"failed_at", d.failed_at}});
-    }
+    for (const auto& d : dead.value()) out["dead_letter_sample"].push_back(DeadLetterJson(d));
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }

@@ -21,12 +21,35 @@ SELECT (SELECT count(*) FROM eventlog_unclaimed),
        coalesce((SELECT last_error FROM eventlog_batches WHERE last_error IS NOT NULL
                   ORDER BY updated_at DESC LIMIT 1), ''))sql";
 
+// The columns DeadLetterFrom reads, first in a row; the detail's follow them.
+constexpr const char* kDeadLetterColumns = "id, event_id, event_type, error, attempts, failed_at";
+constexpr const char* kDetailColumns =
+    ", event_date_time, environment, metadata_version, event_context, raw_row";
+
+template <typename T>
+std::optional<T> Nullable(const pqxx::field& field) {
+  return field.is_null() ? std::nullopt : std::optional<T>(field.as<T>());
+}
+
+DeadLetterInfo DeadLetterFrom(const pqxx::row& row) {
+  return {row[0].as<int64_t>(), row[1].c_str(),   row[2].c_str(),
+          row[3].c_str(),       row[4].as<int>(), row[5].c_str()};
+}
+
+// Runs `fn(connection, value)` on a connection of its own; the value it filled in, or its error.
+template <typename T, typename Fn>
+Result<T> OnOwnConnection(const std::string& database_url, Fn fn) {
+  T value{};
+  PgPool conn(database_url, 1);
+  Status s = conn.Run([&](pqxx::connection& c) { return fn(c, value); });
+  if (!s.ok()) return s;
+  return value;
+}
+
 }  // namespace
 
 Result<OutboxStats> ReadOutboxStats(const std::string& database_url) {
-  OutboxStats st;
-  PgPool conn(database_url, 1);
-  Status s = conn.Run([&](pqxx::connection& c) {
+  return OnOwnConnection<OutboxStats>(database_url, [](pqxx::connection& c, OutboxStats& st) {
     pqxx::read_transaction tx(c);
     pqxx::row r = tx.exec1(kStatsSql);
     st.outbox_rows = r[0].as<int64_t>();
@@ -39,36 +62,50 @@ Result<OutboxStats> ReadOutboxStats(const std::string& database_url) {
     st.last_error = r[7].c_str();
     return Status::Ok();
   });
-  if (!s.ok()) return s;
-  return st;
 }
 
-Result<std::vector<DeadLetterInfo>> ListDeadLetters(const std::string& database_url, int limit) {
-  std::vector<DeadLetterInfo> out;
-  PgPool conn(database_url, 1);
-  Status s = conn.Run([&](pqxx::connection& c) {
+Result<std::vector<DeadLetterInfo>> ListDeadLetters(const std::string& database_url, int limit,
+                                                    const std::optional<std::string>& event_type) {
+  using List = std::vector<DeadLetterInfo>;
+  return OnOwnConnection<List>(database_url, [&](pqxx::connection& c, List& out) {
     pqxx::read_transaction tx(c);
-    pqxx::result r = tx.exec_params(
-        "SELECT id, event_id, event_type, error, attempts, failed_at FROM event_dead_letters "
-        "ORDER BY id LIMIT $1",
-        limit);
-    for (const auto& row : r) {
-      out.push_back({row[0].as<int64_t>(), row[1].c_str(), row[2].c_str(), row[3].c_str(),
-                     row[4].as<int>(), row[5].c_str()});
-    }
+    pqxx::result r =
+        tx.exec_params(std::string("SELECT ") + kDeadLetterColumns +
+                           " FROM event_dead_letters WHERE $1::text IS NULL OR event_type = $1 "
+                           "ORDER BY id DESC LIMIT $2",
+                       event_type, limit);
+    for (const auto& row : r) out.push_back(DeadLetterFrom(row));
     return Status::Ok();
   });
-  if (!s.ok()) return s;
-  return out;
+}
+
+Result<std::optional<DeadLetterDetail>> ReadDeadLetter(const std::string& database_url,
+                                                       int64_t id) {
+  using Found = std::optional<DeadLetterDetail>;
+  return OnOwnConnection<Found>(database_url, [&](pqxx::connection& c, Found& out) {
+    pqxx::read_transaction tx(c);
+    pqxx::result r = tx.exec_params(std::string("SELECT ") + kDeadLetterColumns + kDetailColumns +
+                                        " FROM event_dead_letters WHERE id = $1",
+                                    id);
+    if (r.empty()) return Status::Ok();
+    const pqxx::row row = r[0];
+    out =
+        DeadLetterDetail{DeadLetterFrom(row),       row[6].c_str(), row[7].c_str(),
+                         Nullable<int64_t>(row[8]), row[9].c_str(), Nullable<std::string>(row[10])};
+    return Status::Ok();
+  });
 }
 
 namespace {
 
-// The dead letters `filter` names, as an SQL condition; empty when it names none.
+// The dead letters `filter` names, as an SQL condition; empty unless it names them exactly one
+// way (ids, a type or all): a command that deletes must not guess which of two the caller meant.
 std::string DeadLetterCondition(pqxx::work& tx, const RequeueFilter& filter) {
+  const int ways =
+      (filter.all ? 1 : 0) + (filter.event_type ? 1 : 0) + (filter.ids.empty() ? 0 : 1);
+  if (ways != 1) return "";
   if (filter.all) return "true";
   if (filter.event_type) return "event_type = " + tx.quote(*filter.event_type);
-  if (filter.ids.empty()) return "";
   std::string where = "id IN (";
   for (size_t i = 0; i < filter.ids.size(); ++i) {
     where += (i ? "," : "") + std::to_string(filter.ids[i]);
@@ -86,13 +123,12 @@ std::string Requeueable() {
 
 Result<RequeueOutcome> RequeueDeadLetters(const std::string& database_url,
                                           const RequeueFilter& filter) {
-  RequeueOutcome out;
-  PgPool conn(database_url, 1);
-  Status s = conn.Run([&](pqxx::connection& c) {
+  return OnOwnConnection<RequeueOutcome>(database_url, [&](pqxx::connection& c,
+                                                           RequeueOutcome& out) {
     pqxx::work tx(c);
     std::string where = DeadLetterCondition(tx, filter);
     if (where.empty()) {
-      return Status(StatusCode::kInvalidArgument, "requeue needs ids, a type or all");
+      return Status(StatusCode::kInvalidArgument, "requeue needs one of ids, a type or all");
     }
     pqxx::result r = tx.exec(
         "WITH moved AS (DELETE FROM event_dead_letters WHERE " + where + Requeueable() +
@@ -105,8 +141,28 @@ Result<RequeueOutcome> RequeueDeadLetters(const std::string& database_url,
     tx.commit();
     return Status::Ok();
   });
-  if (!s.ok()) return s;
-  return out;
+}
+
+Result<int64_t> PurgeDeadLetters(const std::string& database_url, const RequeueFilter& filter,
+                                 std::optional<int> older_than_days) {
+  if (older_than_days && *older_than_days < 0) {
+    return Status(StatusCode::kInvalidArgument,
+                  "older than " + std::to_string(*older_than_days) + " days is not an age");
+  }
+  return OnOwnConnection<int64_t>(database_url, [&](pqxx::connection& c, int64_t& deleted) {
+    pqxx::work tx(c);
+    std::string where = DeadLetterCondition(tx, filter);
+    if (where.empty()) {
+      return Status(StatusCode::kInvalidArgument, "purge needs one of ids, a type or all");
+    }
+    if (older_than_days) {
+      where += " AND failed_at < now() - interval '1 day' * " + std::to_string(*older_than_days);
+    }
+    deleted = static_cast<int64_t>(
+        tx.exec0("DELETE FROM event_dead_letters WHERE " + where).affected_rows());
+    tx.commit();
+    return Status::Ok();
+  });
 }
 
 }  // namespace eventlog

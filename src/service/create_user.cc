@@ -63,13 +63,16 @@ Result<User> CreateUser::Execute(const NewUser& input) {
   params.insert(params.end(), enqueue->params.begin(), enqueue->params.end());
   const std::string sql = "WITH " + enqueue->cte +
                           " INSERT INTO users (email, first_name, last_name) VALUES ($1, $2, $3) "
-                          "ON CONFLICT DO NOTHING RETURNING id, created_at";
+                          "ON CONFLICT DO NOTHING RETURNING id, "
+                          // RFC 3339 in UTC, to the microsecond
+                          "to_char(created_at AT TIME ZONE 'UTC', "
+                          "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
   User user;
   Status s = pool_.Run([&](pqxx::connection& conn) -> Status {
-    conn.prepare("eventlog_create_user_v1", sql);
+    conn.prepare("eventlog_create_user_v2", sql);
     pqxx::work tx(conn);
     pqxx::result r =
-        tx.exec_prepared("eventlog_create_user_v1", pqxx::prepare::make_dynamic_params(params));
+        tx.exec_prepared("eventlog_create_user_v2", pqxx::prepare::make_dynamic_params(params));
     if (r.empty()) {  // not committed: the event goes with the user that was not created
       return Status(StatusCode::kConflict, "User with this email already exists");
     }

@@ -1,7 +1,4 @@
 // The eventlog binary as a user runs it: exit codes, configuration errors, migrate twice.
-#include <sys/wait.h>
-
-#include <array>
 #include <cstdio>
 #include <fstream>
 #include <future>
@@ -12,32 +9,6 @@
 
 namespace eventlog::testing {
 namespace {
-
-struct CliRun {
-  int exit_code;
-  std::string output;  // stdout and stderr
-};
-
-// Runs the binary with `env` (VAR=value ...) in front, from an empty directory, no .env.
-CliRun RunEventlog(const std::string& env, const std::string& args) {
-  std::string cmd =
-      "cd /tmp && env " + env + " " + EVENTLOG_BIN + " --env-file /dev/null " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::string ServerEnv() {
-  const TestServers& s = Servers();
-  return "DATABASE_URL=" + s.database_url +
-         " CLICKHOUSE_HOST=127.0.0.1 CLICKHOUSE_PORT=" + std::to_string(s.clickhouse.port) +
-         " CLICKHOUSE_USER=eventlog CLICKHOUSE_PASSWORD=eventlog"
-         " CLICKHOUSE_SCHEMA=" +
-         s.clickhouse.database;
-}
 
 class CliTest : public IntegrationTest {};
 
@@ -65,14 +36,8 @@ TEST_F(CliTest, BadUsageExits2AndHelpExits0) {
 // 2, not a run on defaults), and a key set twice in it prints a warning naming both lines.
 TEST_F(CliTest, NamedEnvFileMustExistAndKeysSetTwiceAreWarned) {
   auto run = [](const std::string& env_file) {
-    std::string cmd = "cd /tmp && env -i PATH=/usr/bin:/bin " + std::string(EVENTLOG_BIN) +
-                      " --env-file " + env_file + " status 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    std::string out;
-    std::array<char, 4096> buf{};
-    while (size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-    int status = pclose(p);
-    return CliRun{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+    return RunCommand("cd /tmp && env -i PATH=/usr/bin:/bin " + std::string(EVENTLOG_BIN) +
+                      " --env-file " + env_file + " status");
   };
   CliRun missing = run("/nonexistent/eventlog.env");
   EXPECT_EQ(missing.exit_code, 2) << missing.output;

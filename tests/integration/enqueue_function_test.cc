@@ -1,8 +1,8 @@
 // Producers in any language (issue 9): eventlog_enqueue() applies the C++ writer's rules, and
 // events written through it from Python (psycopg2) and psql reach ClickHouse like the C++ ones;
 // a rolled-back one never does.
-#include <array>
-#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -10,16 +10,6 @@
 
 namespace eventlog::testing {
 namespace {
-
-// Runs `cmd` through the shell; its stdout, and whether it exited 0.
-std::pair<bool, std::string> Shell(const std::string& cmd) {
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WIFEXITED(status) && WEXITSTATUS(status) == 0, out};
-}
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
@@ -121,21 +111,22 @@ TEST_F(EnqueueFunctionTest, PythonPsqlAndCppEventsArriveAlikeARolledBackOneNever
   tx.commit();
   // Python with Debian's python3-psycopg2 (Debian's interpreter, not one on PATH that may lack
   // it): one transaction commits, one rolls back.
-  auto [py_ok, py_out] =
-      Shell("/usr/bin/python3 " EVENTLOG_SOURCE_DIR "/tests/integration/enqueue_psycopg2.py '" +
-            Servers().database_url + "' '" + context.dump() + "'");
-  ASSERT_TRUE(py_ok) << py_out;
-  std::vector<std::string> py_ids = Lines(py_out);
-  ASSERT_EQ(py_ids.size(), 2u) << py_out;
-  // psql, in autocommit (the SQL on stdin: the context holds double quotes).
-  auto [psql_ok, psql_out] = Shell("psql '" + Servers().database_url +
-                                   "' -v ON_ERROR_STOP=1 -qtA <<'SQL'\n"
-                                   "SET eventlog.environment = 'Test';\n"
-                                   "SELECT eventlog_enqueue('UserCreated', '" +
-                                   context.dump() + "');\nSQL\n");
-  ASSERT_TRUE(psql_ok) << psql_out;
-  std::vector<std::string> psql_ids = Lines(psql_out);
-  ASSERT_EQ(psql_ids.size(), 1u) << psql_out;
+  const CliRun py = RunCommand("/usr/bin/python3 " EVENTLOG_SOURCE_DIR
+                               "/tests/integration/enqueue_psycopg2.py '" +
+                               Servers().database_url + "' '" + context.dump() + "'");
+  ASSERT_EQ(py.exit_code, 0) << py.output;
+  std::vector<std::string> py_ids = Lines(py.out);
+  ASSERT_EQ(py_ids.size(), 2u) << py.output;
+  // psql, in autocommit (the SQL from a file: the context holds both kinds of quotes).
+  const std::string sql_file = std::filesystem::temp_directory_path() / "eventlog_enqueue_test.sql";
+  std::ofstream(sql_file) << "SET eventlog.environment = 'Test';\n"
+                          << "SELECT eventlog_enqueue('UserCreated', '" << context.dump()
+                          << "');\n";
+  const CliRun psql =
+      RunCommand("psql '" + Servers().database_url + "' -v ON_ERROR_STOP=1 -qtA -f " + sql_file);
+  ASSERT_EQ(psql.exit_code, 0) << psql.output;
+  std::vector<std::string> psql_ids = Lines(psql.out);
+  ASSERT_EQ(psql_ids.size(), 1u) << psql.output;
 
   Drain();
   EXPECT_EQ(Pending(), 0);

@@ -4,6 +4,7 @@
 #include <httplib.h>
 #include <spdlog/sinks/ostream_sink.h>
 
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -54,6 +55,10 @@ TEST_F(HttpApiTest, CreatesUserWith201AndEnqueuesEvent) {
   EXPECT_EQ(body["email"], "ada@example.com");
   EXPECT_EQ(body["first_name"], "Ada");
   EXPECT_TRUE(body["id"].is_number());
+  // RFC 3339 in UTC, to the microsecond: "2026-12-03T09:00:00.123456Z".
+  EXPECT_TRUE(std::regex_match(body["created_at"].get<std::string>(),
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")))
+      << body["created_at"];
   EXPECT_EQ(PgCount("event_outbox"), 1);
 }
 

@@ -1,6 +1,12 @@
 #include "tests/integration/test_env.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <mutex>
 #include <pqxx/pqxx>
 #include <thread>
@@ -77,6 +83,38 @@ Config TestConfig() {
   c.clickhouse_schema = s.clickhouse.database;
   c.environment = "Test";
   return c;
+}
+
+CliRun RunCommand(const std::string& shell_command) {
+  char err_path[] = "/tmp/eventlog_cli_stderr_XXXXXX";
+  int fd = mkstemp(err_path);
+  if (fd < 0) throw std::runtime_error("mkstemp failed");
+  close(fd);
+  std::string cmd = "{ " + shell_command + "; } 2>" + err_path;
+  FILE* p = popen(cmd.c_str(), "r");
+  CliRun run{-1, "", "", ""};
+  std::array<char, 4096> buf{};
+  while (size_t n = fread(buf.data(), 1, buf.size(), p)) run.out.append(buf.data(), n);
+  int status = pclose(p);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path);
+  run.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
+  std::remove(err_path);
+  run.output = run.out + run.err;
+  return run;
+}
+
+CliRun RunEventlog(const std::string& env, const std::string& args) {
+  return RunCommand("cd /tmp && env " + env + " " + EVENTLOG_BIN + " --env-file /dev/null " + args);
+}
+
+std::string ServerEnv() {
+  const TestServers& s = Servers();
+  return "DATABASE_URL=" + s.database_url +
+         " CLICKHOUSE_HOST=127.0.0.1 CLICKHOUSE_PORT=" + std::to_string(s.clickhouse.port) +
+         " CLICKHOUSE_USER=eventlog CLICKHOUSE_PASSWORD=eventlog"
+         " CLICKHOUSE_SCHEMA=" +
+         s.clickhouse.database;
 }
 
 void IntegrationTest::SetUp() {

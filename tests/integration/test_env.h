@@ -26,6 +26,21 @@ const TestServers& Servers();
 // A Config pointing at the test servers, with fast relay timings.
 Config TestConfig();
 
+// What a command run through the shell did.
+struct CliRun {
+  int exit_code;       // -1 when it did not exit normally
+  std::string output;  // stdout, then stderr
+  std::string out;     // stdout
+  std::string err;     // stderr
+};
+CliRun RunCommand(const std::string& shell_command);
+
+// Runs the eventlog binary with `env` (VAR=value ...) in front, from an empty directory, no .env.
+CliRun RunEventlog(const std::string& env, const std::string& args);
+
+// The settings (VAR=value ...) that point the eventlog binary at the test servers.
+std::string ServerEnv();
+
 // Fixture: migrated schema, empty tables (PostgreSQL and ClickHouse) before each test.
 class IntegrationTest : public ::testing::Test {
  protected:
