@@ -156,7 +156,8 @@ void AddApplication(const BenchRun& run, std::vector<ReportRow>& rows) {
                           e.in_statement_ratio, true, 0.90));
     rows.push_back(Info("  same, event through Enqueue (a statement of its own)",
                         Thousands(e.with_tx_per_s) + " tx/s" + Fmt(" (%.2fx)", e.enqueue_ratio)));
-    rows.push_back(Info("  (rates: medians of 5 rounds; ratios: median of each round's ratio)", ""));
+    rows.push_back(
+        Info("  (rates: medians of 5 rounds; ratios: median of each round's ratio)", ""));
   } else {
     rows.push_back(Info("business tx, 2 clients", "FAILED: " + run.enqueue.error));
   }

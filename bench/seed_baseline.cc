@@ -52,7 +52,7 @@ Result<int> SeedBatch(pqxx::connection& c, ClickHouseWatch& ch, const TimeColumn
   std::string ids = "{";
   for (const auto& r : rows) {
     batch.push_back({r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<int64_t>(),
-                     r[4].as<std::string>(), r[5].as<std::string>(), 1});
+                     r[4].as<std::string>(), r[5].as<std::string>(), 1, "", ""});
     ids += (ids.size() > 1 ? "," : "") + r[0].as<std::string>();
   }
   if (Status s = ch.Insert(EncodeForClickHouse(batch, time_column)); !s.ok()) return s;

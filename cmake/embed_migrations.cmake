@@ -16,6 +16,8 @@ foreach(KIND postgres clickhouse)
   foreach(F ${FILES})
     get_filename_component(NAME ${F} NAME_WE)
     string(REGEX MATCH "^[0-9]+" VERSION ${NAME})
+    # "008" would be an (invalid) octal literal in C++, and "010" the number 8.
+    math(EXPR VERSION "${VERSION}" OUTPUT_FORMAT DECIMAL)
     file(READ ${F} SQL)
     string(APPEND BODY "      {${VERSION}, \"${NAME}\", R\"eventlog_sql(${SQL})eventlog_sql\"},\n")
   endforeach()

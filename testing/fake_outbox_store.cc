@@ -28,7 +28,9 @@ std::vector<OutboxRow> MakeRows(int n, int first) {
                     .event_time_us = 1714564800000000 + i,
                     .environment = "Test",
                     .event_context = R"({"n":)" + std::to_string(i) + "}",
-                    .metadata_version = 1});
+                    .metadata_version = 1,
+                    .trace_id = "",
+                    .span_id = ""});
   }
   return rows;
 }

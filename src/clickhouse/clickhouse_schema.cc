@@ -87,6 +87,34 @@ Result<TimeColumn> ReadTimeColumn(ClickHouseClient& client, const std::string& d
   return ParseTimeColumnType(TsvUnescape(type));
 }
 
+namespace {
+
+// Columns event_log gained after its first version (CREATE TABLE IF NOT EXISTS leaves an existing
+// table as it was, and 18.16 has no ADD COLUMN IF NOT EXISTS): added where missing.
+struct AddedColumn {
+  const char* name;
+  const char* type;
+};
+constexpr AddedColumn kAddedColumns[] = {{"trace_id", "String DEFAULT ''"},
+                                         {"span_id", "String DEFAULT ''"}};
+
+Status AddMissingColumns(ClickHouseClient& client, const std::string& database,
+                         const std::string& table) {
+  for (const AddedColumn& c : kAddedColumns) {
+    auto r = client.Execute(
+        "SELECT count() FROM system.columns WHERE database = " + QuoteClickHouse(database) +
+        " AND table = " + QuoteClickHouse(table) + " AND name = '" + c.name + "' FORMAT TSV");
+    if (!r.ok()) return r.status();
+    if (Trimmed(r.value()) != "0") continue;
+    auto added = client.Execute("ALTER TABLE " + database + "." + table + " ADD COLUMN " + c.name +
+                                " " + c.type);
+    if (!added.ok()) return added.status();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<ServerVersion> ParseServerVersion(const std::string& text) {
   ServerVersion v;
   if (std::sscanf(text.c_str(), "%d.%d", &v.major, &v.minor) != 2) {
@@ -124,6 +152,9 @@ Status ApplyClickHouseMigrations(ClickHouseClient& client, const std::string& da
     if (done->count(m.version)) continue;
     if (Status s = ledger.Record("clickhouse", m); !s.ok()) return s;
     applied.push_back(m.name);
+  }
+  if (Status s = AddMissingColumns(client, database, table); !s.ok()) {
+    return {s.code(), "adding trace columns to " + database + "." + table + ": " + s.message()};
   }
   // CREATE TABLE IF NOT EXISTS keeps a table made by hand: check what the relay will meet.
   auto column = ReadTimeColumn(client, database, table);

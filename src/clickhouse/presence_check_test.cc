@@ -11,7 +11,9 @@ OutboxRow Row(const std::string& id, const std::string& context) {
           .event_time_us = 1714564800000000,
           .environment = "Test",
           .event_context = context,
-          .metadata_version = 1};
+          .metadata_version = 1,
+          .trace_id = "",
+          .span_id = ""};
 }
 
 const std::string kA = "01890a5d-ac96-774b-bcce-b302099a8057";

@@ -1,6 +1,8 @@
 #include "eventlog/event.h"
 
+#include <array>
 #include <cctype>
+#include <random>
 
 #include "core/uuid7.h"
 
@@ -20,7 +22,52 @@ bool IsSnakeCase(std::string_view s) {
   return true;
 }
 
+bool IsLowerHex(std::string_view s, size_t size) {
+  if (s.size() != size) return false;
+  bool all_zero = true;
+  for (char c : s) {
+    if (!std::isdigit(static_cast<unsigned char>(c)) && (c < 'a' || c > 'f')) return false;
+    all_zero = all_zero && c == '0';
+  }
+  return !all_zero;
+}
+
+std::string RandomHex(size_t digits) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  while (out.size() < digits) {
+    uint64_t bits = rng();
+    for (int i = 0; i < 16 && out.size() < digits; ++i, bits >>= 4) out.push_back(kHex[bits & 15]);
+  }
+  return IsLowerHex(out, digits) ? out : RandomHex(digits);  // all zero is invalid
+}
+
 }  // namespace
+
+std::optional<TraceContext> ParseTraceparent(std::string_view header) {
+  // version "-" trace-id "-" parent-id "-" flags; a future version may append "-" fields.
+  if (header.size() < 55 || header[2] != '-' || header[35] != '-' || header[52] != '-') {
+    return std::nullopt;
+  }
+  std::string_view version = header.substr(0, 2);
+  if (!std::isxdigit(static_cast<unsigned char>(version[0])) ||
+      !std::isxdigit(static_cast<unsigned char>(version[1])) || version == "ff") {
+    return std::nullopt;
+  }
+  if (version == "00" && header.size() != 55) return std::nullopt;
+  if (header.size() > 55 && header[55] != '-') return std::nullopt;
+  TraceContext t{std::string(header.substr(3, 32)), std::string(header.substr(36, 16))};
+  std::string_view flags = header.substr(53, 2);
+  bool flags_ok = std::isxdigit(static_cast<unsigned char>(flags[0])) &&
+                  std::isxdigit(static_cast<unsigned char>(flags[1]));
+  if (!flags_ok || !IsLowerHex(t.trace_id, 32) || !IsLowerHex(t.span_id, 16)) return std::nullopt;
+  return t;
+}
+
+TraceContext NewTrace() { return {RandomHex(32), RandomHex(16)}; }
+
+TraceContext ChildSpan(const TraceContext& parent) { return {parent.trace_id, RandomHex(16)}; }
 
 std::string ToSnakeCase(std::string_view name) {
   std::string out;
@@ -91,6 +138,15 @@ Result<OutboxRow> ToOutboxRow(const Event& event, std::string_view environment,
   row.event_time_us = time_us;
   row.environment = std::string(environment);
   row.metadata_version = event.metadata_version;
+  if (event.trace) {
+    if (!IsLowerHex(event.trace->trace_id, 32) || !IsLowerHex(event.trace->span_id, 16)) {
+      return Status(StatusCode::kInvalidArgument,
+                    "trace context of " + event.type +
+                        " is not a W3C one (32 and 16 lowercase hex digits, not all zero)");
+    }
+    row.trace_id = event.trace->trace_id;
+    row.span_id = event.trace->span_id;
+  }
   return row;
 }
 

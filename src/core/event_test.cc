@@ -59,3 +59,58 @@ TEST(ToOutboxRow, RefusesTimesOutsideWhatClickHouseHolds) {
 
 }  // namespace
 }  // namespace eventlog
+
+namespace eventlog {
+namespace {
+
+// W3C Trace Context, level 1: the examples of the specification, and what it says to refuse.
+TEST(Traceparent, ReadsAValidHeader) {
+  auto t = ParseTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(t->span_id, "00f067aa0ba902b7");
+  // A later version may append fields after another "-".
+  EXPECT_TRUE(ParseTraceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x"));
+}
+
+TEST(Traceparent, RefusesMalformedHeaders) {
+  for (const char* bad :
+       {"", "00", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
+        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",    // uppercase
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",    // zero trace id
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",    // zero parent id
+        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",    // forbidden version
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x",  // v00 has no more
+        "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01",
+        "00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-zz"}) {
+    EXPECT_FALSE(ParseTraceparent(bad).has_value()) << bad;
+  }
+}
+
+TEST(Traceparent, NewTracesAndChildSpansAreValidAndDistinct) {
+  TraceContext a = NewTrace();
+  TraceContext b = NewTrace();
+  EXPECT_NE(a.trace_id, b.trace_id);
+  EXPECT_TRUE(ParseTraceparent("00-" + a.trace_id + "-" + a.span_id + "-01").has_value());
+  TraceContext child = ChildSpan(a);
+  EXPECT_EQ(child.trace_id, a.trace_id);
+  EXPECT_NE(child.span_id, a.span_id);
+  EXPECT_EQ(child.span_id.size(), 16u);
+}
+
+TEST(Traceparent, AnEventCarriesItsTraceIntoItsRowAndABadOneIsRefused) {
+  Event e = MakeEvent("UserCreated", {{"a", 1}});
+  e.trace = TraceContext{"4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"};
+  auto row = ToOutboxRow(e, "Test", 1 << 20);
+  ASSERT_TRUE(row.ok());
+  EXPECT_EQ(row->trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(row->span_id, "00f067aa0ba902b7");
+  e.trace->span_id = "not hex";
+  EXPECT_EQ(ToOutboxRow(e, "Test", 1 << 20).status().code(), StatusCode::kInvalidArgument);
+  e.trace.reset();
+  EXPECT_EQ(ToOutboxRow(e, "Test", 1 << 20)->trace_id, "");
+}
+
+}  // namespace
+}  // namespace eventlog

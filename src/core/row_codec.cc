@@ -8,7 +8,10 @@
 namespace eventlog {
 namespace {
 
-constexpr int kLedgerFields = 6;
+// A ledger line: the six event columns, then the trace and span ids (lines written before
+// trace contexts have six fields and read as events without one).
+constexpr size_t kLedgerFields = 8;
+constexpr size_t kLedgerFieldsWithoutTrace = 6;
 
 // Howard Hinnant's civil_from_days: days since 1970-01-01 -> year, month, day.
 void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
@@ -137,6 +140,10 @@ std::string EncodeForClickHouse(const std::vector<OutboxRow>& rows, const TimeCo
     AppendTsvEscaped(out, r.event_context);
     out += '\t';
     out += std::to_string(r.metadata_version);
+    out += '\t';
+    AppendTsvEscaped(out, r.trace_id);
+    out += '\t';
+    AppendTsvEscaped(out, r.span_id);
     out += '\n';
   }
   return out;
@@ -157,6 +164,10 @@ std::string EncodeLedgerPayload(const std::vector<OutboxRow>& rows) {
     AppendTsvEscaped(out, r.event_context);
     out += '\t';
     out += std::to_string(r.metadata_version);
+    out += '\t';
+    AppendTsvEscaped(out, r.trace_id);
+    out += '\t';
+    AppendTsvEscaped(out, r.span_id);
     out += '\n';
   }
   return out;
@@ -173,8 +184,8 @@ DecodedPayload DecodeLedgerPayload(std::string_view payload) {
     auto fields = SplitTsvFields(line);
     OutboxRow r;
     std::string error;
-    if (fields.size() != kLedgerFields) {
-      error = "has " + std::to_string(fields.size()) + " fields, expected 6";
+    if (fields.size() != kLedgerFields && fields.size() != kLedgerFieldsWithoutTrace) {
+      error = "has " + std::to_string(fields.size()) + " fields, expected 8 (or 6)";
     } else if (!ParseInt(fields[2], r.event_time_us) || !ParseInt(fields[5], r.metadata_version)) {
       error = "has a malformed time or metadata_version";
     } else if (r.event_id = TsvUnescape(fields[0]); !IsUuidText(r.event_id)) {
@@ -188,6 +199,10 @@ DecodedPayload DecodeLedgerPayload(std::string_view payload) {
     r.event_type = TsvUnescape(fields[1]);
     r.environment = TsvUnescape(fields[3]);
     r.event_context = TsvUnescape(fields[4]);
+    if (fields.size() == kLedgerFields) {
+      r.trace_id = TsvUnescape(fields[6]);
+      r.span_id = TsvUnescape(fields[7]);
+    }
     out.rows.push_back(std::move(r));
   }
   return out;

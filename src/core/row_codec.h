@@ -31,7 +31,8 @@ std::string FormatUtcDateTime(int64_t time_us, int precision);
 
 // Rows as ClickHouse TabSeparated in the column order of kInsertColumns.
 inline constexpr std::string_view kInsertColumns =
-    "event_id, event_type, event_date_time, environment, event_context, metadata_version";
+    "event_id, event_type, event_date_time, environment, event_context, metadata_version, "
+    "trace_id, span_id";
 std::string EncodeForClickHouse(const std::vector<OutboxRow>& rows, const TimeColumn& time_column);
 
 // The batch ledger's payload: one TSV line per row with the time as integer microseconds, so

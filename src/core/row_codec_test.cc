@@ -70,19 +70,23 @@ OutboxRow SampleRow() {
           .event_time_us = kLeapDayUs + 123456,
           .environment = "Test",
           .event_context = "{\"note\":\"a\\tb\"}\t\n",
-          .metadata_version = 2};
+          .metadata_version = 2,
+          .trace_id = "4bf92f3577b34da6a3ce929d0e0e4736",
+          .span_id = "00f067aa0ba902b7"};
 }
 
 TEST(EncodeForClickHouse, DateTimeHasWholeSeconds) {
-  EXPECT_EQ(EncodeForClickHouse({SampleRow()}, TimeColumn{false, 0}),
-            "01890a5d-ac96-774b-bcce-b302099a8057\tuser_created\t2024-02-29 12:34:56\tTest\t"
-            "{\"note\":\"a\\\\tb\"}\\t\\n\t2\n");
+  EXPECT_EQ(
+      EncodeForClickHouse({SampleRow()}, TimeColumn{false, 0}),
+      "01890a5d-ac96-774b-bcce-b302099a8057\tuser_created\t2024-02-29 12:34:56\tTest\t"
+      "{\"note\":\"a\\\\tb\"}\\t\\n\t2\t4bf92f3577b34da6a3ce929d0e0e4736\t00f067aa0ba902b7\n");
 }
 
 TEST(EncodeForClickHouse, DateTime64KeepsMicroseconds) {
   EXPECT_EQ(EncodeForClickHouse({SampleRow()}, TimeColumn{true, 6}),
             "01890a5d-ac96-774b-bcce-b302099a8057\tuser_created\t2024-02-29 12:34:56.123456\t"
-            "Test\t{\"note\":\"a\\\\tb\"}\\t\\n\t2\n");
+            "Test\t{\"note\":\"a\\\\tb\"}\\t\\n\t2\t4bf92f3577b34da6a3ce929d0e0e4736\t"
+            "00f067aa0ba902b7\n");
   EXPECT_NE(EncodeForClickHouse({SampleRow()}, TimeColumn{true, 3}).find("12:34:56.123\t"),
             std::string::npos);
 }
@@ -108,6 +112,17 @@ TEST(LedgerPayload, RoundTrips) {
   EXPECT_EQ(decoded.rows, rows);
 }
 
+// A line written before trace contexts (six fields) reads as an event without one.
+TEST(LedgerPayload, ALineWithoutTraceFieldsReadsAsAnEventWithoutATrace) {
+  OutboxRow row = SampleRow();
+  auto decoded = DecodeLedgerPayload(row.event_id + "\tuser_created\t5\tTest\t{}\t1\n");
+  ASSERT_EQ(decoded.rows.size(), 1u);
+  EXPECT_TRUE(decoded.unreadable.empty());
+  EXPECT_EQ(decoded.rows[0].event_time_us, 5);
+  EXPECT_EQ(decoded.rows[0].trace_id, "");
+  EXPECT_EQ(decoded.rows[0].span_id, "");
+}
+
 TEST(LedgerPayload, EmptyPayloadIsNoRows) {
   auto decoded = DecodeLedgerPayload(EncodeLedgerPayload({}));
   EXPECT_TRUE(decoded.rows.empty());
@@ -118,9 +133,10 @@ TEST(LedgerPayload, EmptyPayloadIsNoRows) {
 TEST(LedgerPayload, MalformedLinesAreSetApartNamingTheLine) {
   std::string good = EncodeLedgerPayload({SampleRow()});
   const std::string id = SampleRow().event_id;
-  for (const std::string& bad : std::vector<std::string>{
-           "only\ttwo", id + "\tb\tnot_a_time\td\te\t1", id + "\tb\t1\td\te\t-1",
-           id + "\tb\t1\td\te\t1\tx", "not-a-uuid\tb\t1\td\te\t1"}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"only\ttwo", id + "\tb\tnot_a_time\td\te\t1",
+                                id + "\tb\t1\td\te\t-1", id + "\tb\t1\td\te\t1\tx",
+                                id + "\tb\t1\td\te\t1\tx\ty\tz", "not-a-uuid\tb\t1\td\te\t1"}) {
     auto decoded = DecodeLedgerPayload(good + bad + "\n" + good);
     EXPECT_EQ(decoded.rows, (std::vector<OutboxRow>{SampleRow(), SampleRow()})) << bad;
     ASSERT_EQ(decoded.unreadable.size(), 1u) << bad;

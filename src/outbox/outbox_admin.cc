@@ -133,9 +133,10 @@ Result<RequeueOutcome> RequeueDeadLetters(const std::string& database_url,
     pqxx::result r = tx.exec(
         "WITH moved AS (DELETE FROM event_dead_letters WHERE " + where + Requeueable() +
         " RETURNING id, event_id, event_type, event_date_time, environment, event_context, "
-        "metadata_version) INSERT INTO event_outbox (event_id, event_type, event_date_time, "
-        "environment, event_context, metadata_version) SELECT event_id, event_type, "
-        "event_date_time, environment, event_context, metadata_version FROM moved ORDER BY id");
+        "metadata_version, trace_id, span_id) INSERT INTO event_outbox (event_id, event_type, "
+        "event_date_time, environment, event_context, metadata_version, trace_id, span_id) "
+        "SELECT event_id, event_type, event_date_time, environment, event_context, "
+        "metadata_version, trace_id, span_id FROM moved ORDER BY id");
     out.moved = static_cast<int64_t>(r.affected_rows());
     out.kept = tx.exec1("SELECT count(*) FROM event_dead_letters WHERE " + where)[0].as<int64_t>();
     tx.commit();

@@ -11,35 +11,36 @@ namespace {
 
 constexpr const char* kOutboxColumns =
     "event_outbox (event_id, event_type, event_date_time, environment, event_context, "
-    "metadata_version)";
+    "metadata_version, trace_id, span_id)";
 
-// One event's INSERT from parameters $first..$first+5 (event_id, type, time in µs, environment,
-// context, metadata_version), in the order OneRowParams gives them.
+// One event's INSERT from parameters $first..$first+7 (event_id, type, time in µs, environment,
+// context, metadata_version, trace id, span id), in the order OneRowParams gives them.
 std::string InsertOneSql(int first) {
   auto p = [first](int i) { return "$" + std::to_string(first + i); };
   return std::string("INSERT INTO ") + kOutboxColumns + " VALUES (" + p(0) + "::uuid, " + p(1) +
          ", timestamptz 'epoch' + " + p(2) + "::bigint * interval '1 microsecond', " + p(3) + ", " +
-         p(4) + ", " + p(5) + "::bigint)";
+         p(4) + ", " + p(5) + "::bigint, " + p(6) + ", " + p(7) + ")";
 }
 
 std::vector<std::string> OneRowParams(const OutboxRow& r) {
   return {r.event_id,    r.event_type,    std::to_string(r.event_time_us),
-          r.environment, r.event_context, std::to_string(r.metadata_version)};
+          r.environment, r.event_context, std::to_string(r.metadata_version),
+          r.trace_id,    r.span_id};
 }
 
 // Prepared once per connection (libpqxx registers it with the server on first use), so an
 // enqueue is neither parsed nor planned again: one round trip that only binds and runs.
-constexpr const char* kEnqueueOne = "eventlog_enqueue_one_v1";
+constexpr const char* kEnqueueOne = "eventlog_enqueue_one_v2";
 
 // Several rows in one statement, whatever their number: the rows travel as one JSON array
 // parameter (nlohmann-json escapes it), in the caller's order.
-constexpr const char* kEnqueueMany = "eventlog_enqueue_many_v1";
+constexpr const char* kEnqueueMany = "eventlog_enqueue_many_v2";
 const std::string& EnqueueManySql() {
   static const std::string sql = std::string("INSERT INTO ") + kOutboxColumns + R"sql(
-SELECT r.i, r.y, timestamptz 'epoch' + r.t * interval '1 microsecond', r.e, r.c, r.v
+SELECT r.i, r.y, timestamptz 'epoch' + r.t * interval '1 microsecond', r.e, r.c, r.v, r.ti, r.si
   FROM ROWS FROM (json_to_recordset($1::json)
-                  AS (i uuid, y text, t bigint, e text, c text, v bigint)) WITH ORDINALITY
-       AS r(i, y, t, e, c, v, n)
+                  AS (i uuid, y text, t bigint, e text, c text, v bigint, ti text, si text))
+       WITH ORDINALITY AS r(i, y, t, e, c, v, ti, si, n)
  ORDER BY r.n)sql";
   return sql;
 }
@@ -88,7 +89,9 @@ Status OutboxWriter::EnqueueMany(pqxx::transaction_base& tx,
                        {"t", r.event_time_us},
                        {"e", r.environment},
                        {"c", r.event_context},
-                       {"v", static_cast<int64_t>(r.metadata_version)}});
+                       {"v", static_cast<int64_t>(r.metadata_version)},
+                       {"ti", r.trace_id},
+                       {"si", r.span_id}});
     }
     tx.conn().prepare(kEnqueueMany, EnqueueManySql());
     tx.exec_prepared0(kEnqueueMany, array.dump());

@@ -24,8 +24,9 @@ constexpr auto kRecycleEvery = std::chrono::seconds(1);
 
 constexpr const char* kInsertDeadLetterSql = R"sql(
 INSERT INTO event_dead_letters (event_id, event_type, event_date_time, environment, event_context,
-                                metadata_version, error, attempts)
-VALUES ($1::uuid, $2, timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4, $5, $6, $7, $8))sql";
+                                metadata_version, error, attempts, trace_id, span_id)
+VALUES ($1::uuid, $2, timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4, $5, $6, $7, $8,
+        $9, $10))sql";
 
 constexpr const char* kInsertUnreadableSql = R"sql(
 INSERT INTO event_dead_letters (raw_row, error, attempts) VALUES ($1, $2, $3))sql";
@@ -64,7 +65,8 @@ void InsertDeadLetters(pqxx::work& tx, const std::vector<DeadLetter>& dead, int 
   for (const DeadLetter& d : dead) {
     tx.exec_params(kInsertDeadLetterSql, d.row.event_id, d.row.event_type, d.row.event_time_us,
                    d.row.environment, d.row.event_context,
-                   static_cast<int64_t>(d.row.metadata_version), StoredText(d.error), attempts);
+                   static_cast<int64_t>(d.row.metadata_version), StoredText(d.error), attempts,
+                   d.row.trace_id, d.row.span_id);
   }
 }
 

@@ -37,7 +37,8 @@ SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM event_ou
 std::string EventColumnsSql(const std::string& t = "") {
   return t + "event_id, " + t + "event_type, CASE WHEN " + kStorableTimeSql +
          " THEN (extract(epoch FROM event_date_time) * 1000000)::bigint END, " + t +
-         "environment, " + t + "event_context, " + t + "metadata_version";
+         "environment, " + t + "event_context, " + t + "metadata_version, " + t + "trace_id, " + t +
+         "span_id";
 }
 
 // One page of a tick, narrow (ids, not rows: the claim holds the state's lock meanwhile): rows
@@ -70,8 +71,9 @@ const std::string& SliceRowsSql() {
 
 constexpr const char* kQuarantineSql = R"sql(
 INSERT INTO event_dead_letters (event_id, event_type, event_date_time, environment,
-                                event_context, metadata_version, error, attempts)
+                                event_context, metadata_version, trace_id, span_id, error, attempts)
 SELECT event_id, event_type, event_date_time, environment, event_context, metadata_version,
+       trace_id, span_id,
        'event_date_time ' || event_date_time::text ||
          ' is outside 1900-01-01..2299-12-31: no ClickHouse time type holds it', 0
   FROM event_outbox WHERE id = ANY($1::bigint[]))sql";
@@ -128,6 +130,8 @@ OutboxRow OutboxRowFrom(const pqxx::row& r) {
   o.environment = r[3].c_str();
   o.event_context = r[4].c_str();
   o.metadata_version = r[5].as<uint64_t>();
+  o.trace_id = r[6].c_str();
+  o.span_id = r[7].c_str();
   return o;
 }
 

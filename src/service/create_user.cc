@@ -39,7 +39,7 @@ std::string CreateUser::LoggableError(const Status& s, const NewUser& input) con
   return MaskValues(s.ToString(), {input.email, input.first_name, input.last_name});
 }
 
-Result<User> CreateUser::Execute(const NewUser& input) {
+Result<User> CreateUser::Execute(const NewUser& input, const std::optional<TraceContext>& trace) {
   log::BoundContext ctx(
       {{"use_case", "create_user"}, {"email", mask_pii_ ? MaskEmail(input.email) : input.email}});
   if (!IsValidEmail(input.email)) {
@@ -56,6 +56,7 @@ Result<User> CreateUser::Execute(const NewUser& input) {
   Event event = MakeEvent(
       "UserCreated",
       {{"email", input.email}, {"first_name", input.first_name}, {"last_name", input.last_name}});
+  event.trace = trace;
   // The event rides in the user's own INSERT: one round trip for both.
   auto enqueue = writer_.InStatement(event, 4);
   if (!enqueue.ok()) return enqueue.status();

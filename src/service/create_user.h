@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "eventlog/outbox_writer.h"
@@ -38,7 +39,8 @@ class CreateUser {
   // `mask_pii`: log emails masked (MaskEmail), as EVENTLOG_LOG_MASK_PII asks.
   CreateUser(PgPool& pool, const OutboxWriter& writer, bool mask_pii = true)
       : pool_(pool), writer_(writer), mask_pii_(mask_pii) {}
-  Result<User> Execute(const NewUser& input);
+  // `trace`: the request's span, stored with the UserCreated event.
+  Result<User> Execute(const NewUser& input, const std::optional<TraceContext>& trace = {});
 
  private:
   std::string LoggableError(const Status& s, const NewUser& input) const;

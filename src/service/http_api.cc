@@ -140,10 +140,10 @@ struct HttpApi::Impl {
     request_started.reset();
   }
 
-  void PostUsers(const std::string& body, httplib::Response& res) {
+  void PostUsers(const std::string& body, httplib::Response& res, const TraceContext& trace) {
     NewUser input;
     if (!ParseNewUser(body, res, input)) return;
-    auto user = create_user.Execute(input);
+    auto user = create_user.Execute(input, trace);
     if (!user.ok()) {
       const Status& s = user.status();
       ReplyError(res, HttpStatusFor(s),
@@ -209,11 +209,17 @@ struct HttpApi::Impl {
     server.set_expect_100_continue_handler([](const httplib::Request& req, httplib::Response& res) {
       return PreRoute(req, res) == httplib::Server::HandlerResponse::Handled ? res.status : 100;
     });
-    server.Post("/users", [this](const httplib::Request&, httplib::Response& res,
+    server.Post("/users", [this](const httplib::Request& req, httplib::Response& res,
                                  const httplib::ContentReader& read) {
-      log::BoundContext ctx({{"request_id", NewUuid7()}, {"path", "/users"}});
+      // W3C Trace Context: this request is a span of the caller's trace, or starts a trace.
+      const auto caller = ParseTraceparent(req.get_header_value("traceparent"));
+      const TraceContext trace = caller ? ChildSpan(*caller) : NewTrace();
+      log::BoundContext ctx({{"request_id", NewUuid7()},
+                             {"path", "/users"},
+                             {"trace_id", trace.trace_id},
+                             {"span_id", trace.span_id}});
       std::string body;
-      if (ReadBody(read, res, body)) PostUsers(body, res);
+      if (ReadBody(read, res, body)) PostUsers(body, res, trace);
       log::Info(kLogger, "request", {{"method", "POST"}, {"status", res.status}});
     });
     server.Get("/healthz",

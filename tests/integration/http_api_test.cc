@@ -148,3 +148,53 @@ TEST_F(HttpApiTest, DatabaseDownGives503NotACrash) {
 
 }  // namespace
 }  // namespace eventlog::testing
+
+namespace eventlog::testing {
+namespace {
+
+// W3C Trace Context: POST /users continues the caller's trace (a span of its own, child of the
+// caller's), or starts one; the event and the request's log line carry it.
+TEST_F(HttpApiTest, TraceparentIsContinuedOrStartedAndStoredWithTheEvent) {
+  std::ostringstream out;
+  log::Init(LogFormat::kJson, "info", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  const std::string trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const std::string parent = "00f067aa0ba902b7";
+  {
+    ServedApi api(Servers().database_url);
+    auto client = api.Client();
+    ASSERT_EQ(client
+                  .Post("/users", {{"traceparent", "00-" + trace_id + "-" + parent + "-01"}},
+                        R"({"email":"traced@example.com"})", "application/json")
+                  ->status,
+              201);
+    ASSERT_EQ(client
+                  .Post("/users", {{"traceparent", "00-" + trace_id + "-0000000000000000-01"}},
+                        R"({"email":"badheader@example.com"})", "application/json")
+                  ->status,
+              201);
+    ASSERT_EQ(Post(api, R"({"email":"untraced@example.com"})")->status, 201);
+  }
+  const std::string log_text = out.str();
+  log::Init(LogFormat::kConsole, "warn");
+  auto row = [&](const std::string& email) {
+    return PgScalar(
+        "SELECT trace_id || ' ' || span_id FROM event_outbox WHERE event_context::jsonb->>'email' "
+        "= '" +
+        email + "'");
+  };
+  const std::string traced = row("traced@example.com");
+  EXPECT_EQ(traced.substr(0, 32), trace_id);
+  const std::string span = traced.substr(33);
+  EXPECT_EQ(span.size(), 16u);
+  EXPECT_NE(span, parent) << "the request is a span of its own, child of the caller's";
+  for (const char* email : {"badheader@example.com", "untraced@example.com"}) {
+    const std::string started = row(email);
+    EXPECT_TRUE(std::regex_match(started, std::regex("[0-9a-f]{32} [0-9a-f]{16}"))) << started;
+    EXPECT_NE(started.substr(0, 32), trace_id) << email << ": a malformed header starts a trace";
+  }
+  EXPECT_NE(log_text.find("\"trace_id\":\"" + trace_id + "\""), std::string::npos) << log_text;
+  EXPECT_NE(log_text.find("\"span_id\":\"" + span + "\""), std::string::npos) << log_text;
+}
+
+}  // namespace
+}  // namespace eventlog::testing

@@ -203,5 +203,25 @@ TEST_F(RelayIntegrationTest, TwoRelaysAtOnceDeliverEveryEventExactlyOnce) {
   EXPECT_GT(b, 0);
 }
 
+// An event's trace context goes with it to event_log; one without has empty trace columns.
+TEST_F(RelayIntegrationTest, TraceContextReachesEventLog) {
+  pqxx::connection conn(Servers().database_url);
+  pqxx::work tx(conn);
+  OutboxWriter writer("Test", 1 << 20);
+  Event traced = MakeEvent("OrderPlaced", {{"n", 1}});
+  traced.trace = TraceContext{"4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"};
+  Event plain = MakeEvent("OrderPlaced", {{"n", 2}});
+  ASSERT_TRUE(writer.EnqueueMany(tx, {traced, plain}).ok());
+  tx.commit();
+  Drain();
+  auto columns = [&](const Event& e) {
+    return ChScalar(
+        "SELECT concat(trace_id, '/', span_id) FROM event_log WHERE event_id = toUUID('" +
+        e.event_id + "')");
+  };
+  EXPECT_EQ(columns(traced), "4bf92f3577b34da6a3ce929d0e0e4736/00f067aa0ba902b7");
+  EXPECT_EQ(columns(plain), "/");
+}
+
 }  // namespace
 }  // namespace eventlog::testing
