@@ -30,7 +30,17 @@ int PrintStatus(const Config& config, bool json, int dead_letter_limit) {
                           {"delivered", s.delivered},
                           {"dead_letters", s.dead_letters},
                           {"last_error", ScrubSecrets(s.last_error)},
+                          {"delivery_lag_ms",
+                           {{"window_minutes", OutboxStats::kLagWindowMinutes},
+                            {"batches", s.lag_batches},
+                            {"events", s.lag_events},
+                            {"p50", s.lag_p50_ms},
+                            {"p90", s.lag_p90_ms},
+                            {"p99", s.lag_p99_ms},
+                            {"max", s.lag_max_ms}}},
+                          {"dead_letters_by_type", nlohmann::json::object()},
                           {"dead_letter_sample", nlohmann::json::array()}};
+    for (const auto& [type, n] : s.dead_letters_by_type) out["dead_letters_by_type"][type] = n;
     for (const auto& d : dead.value()) out["dead_letter_sample"].push_back(DeadLetterJson(d));
     std::cout << out.dump(2) << "\n";
     return kExitOk;
@@ -41,6 +51,18 @@ int PrintStatus(const Config& config, bool json, int dead_letter_limit) {
             << s.oldest_pending_age_s << " s\n"
             << "delivered (processed): " << s.delivered << "\n"
             << "dead letters (failed): " << s.dead_letters << "\n";
+  if (s.lag_batches > 0) {
+    std::cout << "delivery lag, last " << OutboxStats::kLagWindowMinutes << " min: p50 "
+              << std::setprecision(0) << s.lag_p50_ms << " ms, p90 " << s.lag_p90_ms << " ms, p99 "
+              << s.lag_p99_ms << " ms, max " << s.lag_max_ms << " ms (" << s.lag_events
+              << " events in " << s.lag_batches << " batches; each batch's oldest event)\n";
+  } else {
+    std::cout << "delivery lag, last " << OutboxStats::kLagWindowMinutes
+              << " min: no batch delivered\n";
+  }
+  for (const auto& [type, n] : s.dead_letters_by_type) {
+    std::cout << "  dead letters of " << type << ": " << n << "\n";
+  }
   if (!s.last_error.empty())
     std::cout << "last error:            " << ScrubSecrets(s.last_error) << "\n";
   for (const auto& d : dead.value()) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "eventlog/event.h"
@@ -51,6 +52,16 @@ struct OutboxStats {
   int64_t delivered = 0;  // events delivered since the outbox was created
   int64_t dead_letters = 0;
   std::string last_error;  // newest error recorded on a retrying batch
+  // Delivery lag over the last kLagWindowMinutes: how long each delivered batch's oldest event
+  // waited (outbox row written -> batch completed), percentiles over those batches.
+  static constexpr int kLagWindowMinutes = 5;
+  int64_t lag_batches = 0;  // batches delivered in the window (0: no lag figures)
+  int64_t lag_events = 0;
+  double lag_p50_ms = 0;
+  double lag_p90_ms = 0;
+  double lag_p99_ms = 0;
+  double lag_max_ms = 0;
+  std::vector<std::pair<std::string, int64_t>> dead_letters_by_type;  // most first
 };
 
 struct RequeueFilter {

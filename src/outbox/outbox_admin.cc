@@ -48,6 +48,18 @@ Result<T> OnOwnConnection(const std::string& database_url, Fn fn) {
 
 }  // namespace
 
+// Percentiles of the batches' lags over the last $1 minutes.
+constexpr const char* kLagSql = R"sql(
+SELECT count(*), coalesce(sum(events), 0),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_ms),
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY lag_ms),
+       percentile_cont(0.99) WITHIN GROUP (ORDER BY lag_ms), max(lag_ms)::float8
+  FROM eventlog_delivery_lag WHERE delivered_at > now() - $1 * interval '1 minute')sql";
+
+constexpr const char* kDeadLettersByTypeSql = R"sql(
+SELECT coalesce(event_type, '(unreadable ledger line)'), count(*)
+  FROM event_dead_letters GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20)sql";
+
 Result<OutboxStats> ReadOutboxStats(const std::string& database_url) {
   return OnOwnConnection<OutboxStats>(database_url, [](pqxx::connection& c, OutboxStats& st) {
     pqxx::read_transaction tx(c);
@@ -60,6 +72,18 @@ Result<OutboxStats> ReadOutboxStats(const std::string& database_url) {
     st.delivered = r[5].as<int64_t>();
     st.dead_letters = r[6].as<int64_t>();
     st.last_error = r[7].c_str();
+    pqxx::row lag = tx.exec_params1(kLagSql, OutboxStats::kLagWindowMinutes);
+    st.lag_batches = lag[0].as<int64_t>();
+    st.lag_events = lag[1].as<int64_t>();
+    if (st.lag_batches > 0) {
+      st.lag_p50_ms = lag[2].as<double>();
+      st.lag_p90_ms = lag[3].as<double>();
+      st.lag_p99_ms = lag[4].as<double>();
+      st.lag_max_ms = lag[5].as<double>();
+    }
+    for (const auto& row : tx.exec(kDeadLettersByTypeSql)) {
+      st.dead_letters_by_type.emplace_back(row[0].c_str(), row[1].as<int64_t>());
+    }
     return Status::Ok();
   });
 }

@@ -33,6 +33,17 @@ INSERT INTO event_dead_letters (raw_row, error, attempts) VALUES ($1, $2, $3))sq
 
 constexpr std::string_view kLogger = "eventlog.outbox";
 
+// Ends a batch (fenced by its token) and records how long its oldest event waited, for
+// `eventlog status`; lag records older than an hour go. One round trip.
+constexpr const char* kCompleteSql = R"sql(
+WITH done AS (DELETE FROM eventlog_batches WHERE batch_id = $1 AND lease_token = $2
+              RETURNING oldest_created_at),
+     lag AS (INSERT INTO eventlog_delivery_lag (events, lag_ms)
+             SELECT $3, (extract(epoch FROM clock_timestamp() - oldest_created_at) * 1000)::bigint
+               FROM done WHERE $3 > 0),
+     pruned AS (DELETE FROM eventlog_delivery_lag WHERE delivered_at < now() - interval '1 hour')
+SELECT count(*) FROM done)sql";
+
 Status LeaseLost(const Batch& b) {
   return {StatusCode::kLeaseLost,
           "batch " + std::to_string(b.batch_id) + " was taken over by another relay"};
@@ -166,10 +177,8 @@ Status PgOutboxStore::Complete(const Batch& batch, int64_t delivered,
   return conn_.Run([&](pqxx::connection& conn) -> Status {
     pqxx::work tx(conn);
     SkipCommitFlush(tx);
-    pqxx::result r =
-        tx.exec_params("DELETE FROM eventlog_batches WHERE batch_id = $1 AND lease_token = $2",
-                       batch.batch_id, batch.lease_token);
-    if (r.affected_rows() != 1) return LeaseLost(batch);
+    pqxx::row r = tx.exec_params1(kCompleteSql, batch.batch_id, batch.lease_token, delivered);
+    if (r[0].as<int64_t>() != 1) return LeaseLost(batch);
     InsertDeadLetters(tx, dead, batch.attempts + 1);
     AddDelivered(tx, delivered);
     tx.commit();

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/migration.h"
-#include "tests/integration/test_env.h"
+#include "tests/integration/relay_fixture.h"
 
 namespace eventlog::testing {
 namespace {
@@ -101,6 +101,33 @@ TEST_F(CliTest, SecretsNeverAppearInOutput) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_EQ(r.output.find("hunter2-secret"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("pg-secret-pw"), std::string::npos) << r.output;
+}
+
+class StatusTest : public RelayIntegrationTest {};
+
+// status reports the delivery lag of recent batches and the dead letters by type.
+TEST_F(StatusTest, ReportsDeliveryLagAndDeadLettersByType) {
+  Enqueue(5);
+  Drain();
+  PgExec(
+      "INSERT INTO event_dead_letters (event_id, event_type, event_date_time, environment, "
+      "event_context, metadata_version, error, attempts) SELECT gen_random_uuid(), t, now(), "
+      "'Test', '{}', 1, 'refused', 5 FROM unnest(ARRAY['order_paid', 'order_paid', "
+      "'user_created']) AS t");
+  CliRun r = RunEventlog(ServerEnv(), "status --json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = nlohmann::json::parse(r.out);
+  const auto& lag = j["delivery_lag_ms"];
+  EXPECT_GE(lag["batches"].get<int>(), 1);
+  EXPECT_EQ(lag["events"], 5);
+  EXPECT_GE(lag["p50"].get<double>(), 0);
+  EXPECT_LE(lag["p50"].get<double>(), lag["p99"].get<double>());
+  EXPECT_LE(lag["p99"].get<double>(), lag["max"].get<double>());
+  EXPECT_LT(lag["max"].get<double>(), 60000) << "written seconds ago at most";
+  EXPECT_EQ(j["dead_letters_by_type"], (nlohmann::json{{"order_paid", 2}, {"user_created", 1}}));
+  CliRun text = RunEventlog(ServerEnv(), "status");
+  EXPECT_NE(text.out.find("delivery lag, last 5 min: p50 "), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("dead letters of order_paid: 2"), std::string::npos) << text.out;
 }
 
 }  // namespace

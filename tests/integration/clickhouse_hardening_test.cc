@@ -32,7 +32,8 @@ class ClickHouseHardeningTest : public IntegrationTest {
     ChScalar("DROP TABLE IF EXISTS " + name);
     ChScalar("CREATE TABLE " + name + " (event_id UUID, event_type String, event_date_time " +
              time_type + ", environment " + environment_type +
-             ", event_context String, metadata_version UInt64) ENGINE = MergeTree ORDER BY "
+             ", event_context String, metadata_version UInt64, trace_id String, span_id String) "
+             "ENGINE = MergeTree ORDER BY "
              "event_id");
   }
 };

@@ -120,7 +120,8 @@ std::string ServerEnv() {
 void IntegrationTest::SetUp() {
   MigrateOnce();
   PgExec(
-      "TRUNCATE users, event_outbox, eventlog_batches, event_dead_letters; "
+      "TRUNCATE users, event_outbox, eventlog_batches, event_dead_letters, "
+      "eventlog_delivery_lag; "
       "UPDATE eventlog_counters SET value = 0");
   ChScalar("TRUNCATE TABLE event_log");
 }
