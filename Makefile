@@ -7,7 +7,7 @@ ASAN := build/asan
 BIN := $(BUILD)/eventlog
 
 .PHONY: all install deps build build-asan env services migrate run stop test test-unit \
-        test-integration test-faults lint format bench clean
+        test-integration test-faults lint format bench deb clean
 
 all: build
 
@@ -66,6 +66,11 @@ test-faults: build
 bench: build
 	@scripts/services.sh start
 	@flock /tmp/eventlog-bench.lock $(BUILD)/eventlog_bench
+
+# A Debian package (CPack): the program, eventlog::outbox, the man page, an example
+# /etc/eventlog/eventlog.env and the systemd units; left in build/default.
+deb: build
+	@cd $(BUILD) && cpack -G DEB
 
 lint: build
 	@echo "== clang-format"

@@ -6,6 +6,7 @@ packages=(
   libpqxx-dev libpq-dev libcurl4-openssl-dev libssl-dev zlib1g-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libcli11-dev libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
+  dpkg-dev help2man
   postgresql clickhouse-server
   wrk python3-psycopg2 prometheus-cpp-dev prometheus
 )

@@ -11,22 +11,42 @@ namespace eventlog {
 
 enum class LogFormat { kJson, kConsole };
 
+// The defaults shared by Config and the option structs built from it (RelayPolicy,
+// ClickHouseOptions): each written once, here.
+namespace defaults {
+inline constexpr const char* kClickHouseHost = "127.0.0.1";
+inline constexpr int kClickHousePort = 8123;
+inline constexpr const char* kClickHouseUser = "default";
+inline constexpr const char* kClickHouseDatabase = "default";
+inline constexpr const char* kClickHouseProtocol = "http";
+inline constexpr int kClickHouseConnectTimeoutMs = 2000;
+inline constexpr int kClickHouseTimeoutMs = 10000;
+inline constexpr int kBatchMaxRows = 50000;
+inline constexpr int64_t kBatchMaxBytes = int64_t{4} << 20;
+inline constexpr int kMinInsertIntervalMs = 220;
+inline constexpr int kPollIntervalMs = 50;
+inline constexpr int kRetryBaseMs = 200;
+inline constexpr int kRetryMaxMs = 10000;
+inline constexpr int kMaxAttempts = 5;
+}  // namespace defaults
+
 // Every setting, with its default. Read from the environment (12-factor): see LoadConfig.
 struct Config {
   // PostgreSQL, libpq URL or key=value form. Holds a password: never log it (RedactUrl).
   std::string database_url = "postgresql://eventlog:eventlog@127.0.0.1:55432/eventlog";
 
-  std::string clickhouse_host = "127.0.0.1";
-  int clickhouse_port = 8123;  // 8443 when CLICKHOUSE_PROTOCOL=https and no port is set
-  std::string clickhouse_user = "default";
+  std::string clickhouse_host = defaults::kClickHouseHost;
+  int clickhouse_port =
+      defaults::kClickHousePort;  // 8443 when CLICKHOUSE_PROTOCOL=https and no port is set
+  std::string clickhouse_user = defaults::kClickHouseUser;
   std::string clickhouse_password;
-  std::string clickhouse_schema = "default";  // the database that holds the table
-  std::string clickhouse_protocol = "http";   // http | https
+  std::string clickhouse_schema = defaults::kClickHouseDatabase;    // the table's database
+  std::string clickhouse_protocol = defaults::kClickHouseProtocol;  // http | https
   // gzip INSERT bodies: on | off | auto (on unless the host is loopback, where it costs CPU only)
   std::string clickhouse_compression = "auto";
   std::string clickhouse_event_log_table = "event_log";
-  int clickhouse_connect_timeout_ms = 2000;
-  int clickhouse_timeout_ms = 10000;  // a whole request, INSERT included
+  int clickhouse_connect_timeout_ms = defaults::kClickHouseConnectTimeoutMs;
+  int clickhouse_timeout_ms = defaults::kClickHouseTimeoutMs;  // a whole request, INSERT included
   // HTTP proxy for ClickHouse; empty: none (http_proxy etc. in the environment are ignored).
   std::string clickhouse_proxy;
 
@@ -35,16 +55,16 @@ struct Config {
   // A batch (one INSERT) closes at batch_size rows (EVENTLOG_BATCH_MAX_ROWS, or the older
   // EVENTLOG_BATCH_SIZE), at batch_max_bytes, or when min_insert_interval_ms has passed since
   // the relay's previous INSERT began, whichever comes first.
-  int batch_size = 50000;
-  int64_t batch_max_bytes = 4 << 20;
-  int min_insert_interval_ms = 220;
-  int poll_interval_ms = 50;          // idle wait between claims
-  int lease_ms = 30000;               // a claimed batch is taken over after this without heartbeat
-  int retry_base_ms = 200;            // first retry delay; doubles per attempt, with jitter
-  int retry_max_ms = 10000;           // cap of the retry delay
-  int max_attempts = 5;               // rejected rows go to dead letters after this many tries
-  int shutdown_timeout_ms = 10000;    // SIGTERM -> exit 0 within this
-  int64_t max_event_bytes = 1 << 20;  // an event context larger than this is refused
+  int batch_size = defaults::kBatchMaxRows;
+  int64_t batch_max_bytes = defaults::kBatchMaxBytes;
+  int min_insert_interval_ms = defaults::kMinInsertIntervalMs;
+  int poll_interval_ms = defaults::kPollIntervalMs;  // idle wait between claims
+  int lease_ms = 30000;  // a claimed batch is taken over after this without heartbeat
+  int retry_base_ms = defaults::kRetryBaseMs;  // first retry delay; doubles per attempt, jitter
+  int retry_max_ms = defaults::kRetryMaxMs;    // cap of the retry delay
+  int max_attempts = defaults::kMaxAttempts;   // rejected rows go to dead letters on this try
+  int shutdown_timeout_ms = 10000;             // SIGTERM -> exit 0 within this
+  int64_t max_event_bytes = 1 << 20;           // an event context larger than this is refused
 
   std::string log_level = "info";  // trace|debug|info|warn|error|critical|off
   LogFormat log_format = LogFormat::kJson;

@@ -6,20 +6,23 @@
 #include <functional>
 
 #include "eventlog/clock.h"
+#include "eventlog/config.h"
 #include "eventlog/event_sink.h"
 #include "eventlog/outbox_store.h"
 #include "eventlog/status.h"
 
 namespace eventlog {
 
+// The relay's settings (Config's EVENTLOG_* ones, same defaults).
 struct RelayPolicy {
-  int batch_size = 50000;             // rows per batch at most (EVENTLOG_BATCH_MAX_ROWS)
-  int64_t batch_max_bytes = 4 << 20;  // and bytes (one event more at most)
-  int max_attempts = 5;               // rejected rows go to dead letters on this attempt
-  std::chrono::milliseconds retry_base{200};
-  std::chrono::milliseconds retry_max{10000};
-  std::chrono::milliseconds poll_interval{50};         // idle wait between claims
-  std::chrono::milliseconds min_insert_interval{220};  // floor between INSERTs of part batches
+  int batch_size = defaults::kBatchMaxRows;            // rows per batch at most
+  int64_t batch_max_bytes = defaults::kBatchMaxBytes;  // and bytes (one event more at most)
+  int max_attempts = defaults::kMaxAttempts;  // rejected rows go to dead letters on this attempt
+  std::chrono::milliseconds retry_base{defaults::kRetryBaseMs};
+  std::chrono::milliseconds retry_max{defaults::kRetryMaxMs};
+  std::chrono::milliseconds poll_interval{defaults::kPollIntervalMs};  // idle wait between claims
+  // floor between INSERTs of part batches
+  std::chrono::milliseconds min_insert_interval{defaults::kMinInsertIntervalMs};
 
   ClaimLimits claim_limits() const { return {batch_size, batch_max_bytes}; }
 };

@@ -47,23 +47,44 @@ class [[nodiscard]] Status {
 
 const char* StatusCodeName(StatusCode code);
 
-// A value or the Status that explains why there is none.
+namespace internal {
+// Reading the value of a Result that holds an error: prints `status` and aborts (a bug in the
+// caller, which must check ok() first; never undefined behaviour).
+[[noreturn]] void DieReadingValueOf(const Status& status);
+}  // namespace internal
+
+// A value or the Status that explains why there is none. Built from an OK Status it holds an
+// internal error instead (there is no value to give), so ok() implies a value; reading the
+// value of an error aborts with the error, never undefined behaviour.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  Result(Status status) : status_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(Status status)                          // NOLINT(google-explicit-constructor)
+      : status_(status.ok() ? Status(StatusCode::kInternal, "Result built from an OK status "
+                                                            "without a value")
+                            : std::move(status)) {}
 
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
-  T& operator*() { return *value_; }
+  T& value() & { return Checked(); }
+  const T& value() const& { return Checked(); }
+  T&& value() && { return std::move(Checked()); }
+  T* operator->() { return &Checked(); }
+  const T* operator->() const { return &Checked(); }
+  T& operator*() & { return Checked(); }
+  const T& operator*() const& { return Checked(); }
 
  private:
+  T& Checked() {
+    if (!value_) internal::DieReadingValueOf(status_);
+    return *value_;
+  }
+  const T& Checked() const {
+    if (!value_) internal::DieReadingValueOf(status_);
+    return *value_;
+  }
+
   std::optional<T> value_;
   Status status_;
 };

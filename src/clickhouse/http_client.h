@@ -7,19 +7,20 @@
 #include <string>
 #include <string_view>
 
+#include "eventlog/config.h"
 #include "eventlog/status.h"
 
 namespace eventlog {
 
 struct ClickHouseOptions {
-  std::string protocol = "http";  // http | https
-  std::string host = "127.0.0.1";
-  int port = 8123;
-  std::string user = "default";
+  std::string protocol = defaults::kClickHouseProtocol;  // http | https
+  std::string host = defaults::kClickHouseHost;
+  int port = defaults::kClickHousePort;
+  std::string user = defaults::kClickHouseUser;
   std::string password;  // sent as a header, never in the URL, never logged
-  std::string database = "default";
-  int connect_timeout_ms = 2000;
-  int timeout_ms = 10000;
+  std::string database = defaults::kClickHouseDatabase;
+  int connect_timeout_ms = defaults::kClickHouseConnectTimeoutMs;
+  int timeout_ms = defaults::kClickHouseTimeoutMs;
   // An HTTP proxy URL, or empty: no proxy at all. libcurl would otherwise follow http_proxy,
   // HTTPS_PROXY or ALL_PROXY from the environment, and a proxy sees the credentials and may
   // buffer or repeat requests (which defeats the query_id fence).

@@ -1,5 +1,8 @@
 #include "eventlog/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace eventlog {
 
 const char* StatusCodeName(StatusCode code) {
@@ -23,5 +26,15 @@ std::string Status::ToString() const {
   if (server_code_ != 0) out += " (code " + std::to_string(server_code_) + ")";
   return out + ": " + message_;
 }
+
+namespace internal {
+
+void DieReadingValueOf(const Status& status) {
+  std::fprintf(stderr, "eventlog: the value of a Result that holds an error was read: %s\n",
+               status.ToString().c_str());
+  std::abort();
+}
+
+}  // namespace internal
 
 }  // namespace eventlog
