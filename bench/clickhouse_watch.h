@@ -4,7 +4,7 @@
 #include <string>
 
 #include "bench/bench_env.h"
-#include "core/row_codec.h"
+#include "clickhouse/clickhouse_rows.h"
 
 namespace eventlog::bench {
 

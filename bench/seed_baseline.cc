@@ -7,7 +7,7 @@
 #include "bench/clickhouse_watch.h"
 #include "bench/scenarios.h"
 #include "bench/workload.h"
-#include "core/row_codec.h"
+#include "clickhouse/clickhouse_rows.h"
 #include "outbox/pg_errors.h"
 
 namespace eventlog::bench {

@@ -4,7 +4,6 @@
 #include <future>
 #include <pqxx/pqxx>
 
-#include "core/row_codec.h"
 #include "eventlog/outbox_writer.h"
 #include "outbox/pg_errors.h"
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "bench/bench_env.h"
-#include "core/row_codec.h"
+#include "clickhouse/clickhouse_rows.h"
 #include "eventlog/event.h"
 
 namespace eventlog::bench {

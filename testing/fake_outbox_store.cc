@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <utility>
 
-#include "core/row_codec.h"
+#include "outbox/ledger_payload.h"
 
 namespace eventlog::testing {
 namespace {

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "clickhouse/clickhouse_sink.h"
+#include "core/tsv.h"
 
 namespace eventlog {
 namespace {

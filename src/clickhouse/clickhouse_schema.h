@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "clickhouse/clickhouse_rows.h"
 #include "clickhouse/http_client.h"
 #include "core/migration.h"
-#include "core/row_codec.h"
 
 namespace eventlog {
 

@@ -6,6 +6,8 @@
 #include "clickhouse/clickhouse_schema.h"
 #include "clickhouse/pinned_settings.h"
 #include "clickhouse/presence_check.h"
+#include "core/tsv.h"
+#include "core/utc_time.h"
 
 namespace eventlog {
 namespace {

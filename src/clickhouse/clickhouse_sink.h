@@ -3,8 +3,8 @@
 #include <optional>
 #include <string>
 
+#include "clickhouse/clickhouse_rows.h"
 #include "clickhouse/http_client.h"
-#include "core/row_codec.h"
 #include "eventlog/event_sink.h"
 
 namespace eventlog {

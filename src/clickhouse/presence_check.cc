@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "clickhouse/clickhouse_sink.h"
+#include "core/tsv.h"
 
 namespace eventlog {
 namespace {

@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/row_codec.h"
+#include "clickhouse/clickhouse_rows.h"
 #include "eventlog/event_sink.h"
 #include "eventlog/status.h"
 

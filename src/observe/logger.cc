@@ -7,8 +7,8 @@
 #include <chrono>
 #include <mutex>
 
-#include "core/row_codec.h"
 #include "core/secrets.h"
+#include "core/utc_time.h"
 
 namespace eventlog::log {
 namespace {

@@ -2,9 +2,9 @@
 
 #include <pqxx/pqxx>
 
-#include "core/row_codec.h"
 #include "core/stored_text.h"
 #include "observe/logger.h"
+#include "outbox/ledger_payload.h"
 #include "outbox/pg_tick_claim.h"
 
 namespace eventlog {

@@ -4,7 +4,7 @@
 #include <future>
 #include <thread>
 
-#include "core/row_codec.h"
+#include "outbox/ledger_payload.h"
 #include "tests/integration/relay_fixture.h"
 
 namespace eventlog::testing {

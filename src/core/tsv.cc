@@ -1,0 +1,52 @@
+#include "core/tsv.h"
+
+namespace eventlog {
+
+std::vector<std::string_view> SplitTsvFields(std::string_view line) {
+  std::vector<std::string_view> fields;
+  size_t start = 0;
+  for (size_t i = 0; i <= line.size(); ++i) {
+    if (i == line.size() || line[i] == '\t') {
+      fields.push_back(line.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return fields;
+}
+
+void AppendTsvEscaped(std::string& out, std::string_view value) {
+  for (char c : value) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\0': out += "\\0"; break;
+      default: out.push_back(c);
+    }
+  }
+}
+
+std::string TsvUnescape(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (value[i] != '\\' || i + 1 == value.size()) {
+      out.push_back(value[i]);
+      continue;
+    }
+    char c = value[++i];
+    switch (c) {
+      case 't': out.push_back('\t'); break;
+      case 'n': out.push_back('\n'); break;
+      case 'b': out.push_back('\b'); break;  // ClickHouse's output escapes these two as well
+      case 'f': out.push_back('\f'); break;
+      case 'r': out.push_back('\r'); break;
+      case '0': out.push_back('\0'); break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace eventlog
