@@ -22,6 +22,7 @@ struct Batch {
   bool recovered = false;   // taken from the ledger, not fresh: an earlier INSERT may have
                             // landed, so check ClickHouse before sending
   bool full = false;        // the claim stopped at its row or byte cap: more rows wait
+  bool taken_over = false;  // recovered from a relay that held it and stopped renewing
   std::vector<OutboxRow> rows;
 };
 

@@ -14,7 +14,8 @@ Result<std::optional<Batch>> MeteredOutboxStore::Claim(const ClaimLimits& limits
   auto claimed = inner_.Claim(limits);
   if (claimed.ok()) {
     const bool found = claimed->has_value();
-    metrics_.ObserveClaim(SteadyClock::now() - start, found, found && (*claimed)->recovered);
+    metrics_.ObserveClaim(SteadyClock::now() - start, found, found && (*claimed)->recovered,
+                          found && (*claimed)->taken_over);
   }
   return claimed;
 }

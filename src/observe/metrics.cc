@@ -42,6 +42,13 @@ struct Metrics::Impl : prometheus::Collectable {
               "Claims, by result: new (a fresh batch), recovered (a batch taken back from the "
               "ledger: a retry, or a takeover from a relay that died), empty")
           .Register(*registry);
+  prometheus::Family<prometheus::Counter>& takeovers =
+      prometheus::BuildCounter()
+          .Name("eventlog_lease_takeovers_total")
+          .Help(
+              "Batches taken over from a relay that stopped renewing its lease (it died or "
+              "hung)")
+          .Register(*registry);
   prometheus::Family<prometheus::Histogram>& insert_seconds =
       prometheus::BuildHistogram()
           .Name("eventlog_insert_duration_seconds")
@@ -160,9 +167,11 @@ Metrics::Metrics() : impl_(std::make_shared<Impl>()) {}
 
 Metrics::~Metrics() = default;
 
-void Metrics::ObserveClaim(std::chrono::duration<double> took, bool found, bool recovered) {
+void Metrics::ObserveClaim(std::chrono::duration<double> took, bool found, bool recovered,
+                           bool taken_over) {
   impl_->claim_seconds.Add({}, LatencyBuckets()).Observe(took.count());
   impl_->claims.Add({{"result", !found ? "empty" : recovered ? "recovered" : "new"}}).Increment();
+  if (taken_over) impl_->takeovers.Add({}).Increment();
 }
 
 void Metrics::ObserveInsert(std::chrono::duration<double> took, int64_t rows, int64_t bytes,

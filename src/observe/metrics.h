@@ -28,7 +28,9 @@ class Metrics {
   ~Metrics();
 
   // The relay.
-  void ObserveClaim(std::chrono::duration<double> took, bool found, bool recovered);
+  // `taken_over`: the batch came from a relay that stopped renewing its lease.
+  void ObserveClaim(std::chrono::duration<double> took, bool found, bool recovered,
+                    bool taken_over);
   void ObserveInsert(std::chrono::duration<double> took, int64_t rows, int64_t bytes, bool ok);
   void AddDelivered(int64_t events);
   void AddBatchCompleted();

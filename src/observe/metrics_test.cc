@@ -18,8 +18,9 @@ Metrics& Exercised() {
   static Metrics m;
   static bool done = false;
   if (!done) {
-    m.ObserveClaim(milliseconds(3), true, false);
-    m.ObserveClaim(milliseconds(1), false, false);
+    m.ObserveClaim(milliseconds(3), true, false, false);
+    m.ObserveClaim(milliseconds(1), false, false, false);
+    m.ObserveClaim(milliseconds(2), true, true, true);
     m.ObserveInsert(milliseconds(20), 100, 30000, true);
     m.ObserveInsert(milliseconds(5), 100, 30000, false);
     m.AddDelivered(100);
@@ -63,6 +64,8 @@ TEST(MetricsTest, CountsWhatItIsToldAndReadsTheGauges) {
   EXPECT_EQ(Sample(text, R"(eventlog_errors_total{class="rejected"})"), 2);
   EXPECT_EQ(Sample(text, R"(eventlog_errors_total{class="dead_lettered"})"), 3);
   EXPECT_EQ(Sample(text, R"(eventlog_claims_total{result="empty"})"), 1);
+  EXPECT_EQ(Sample(text, R"(eventlog_claims_total{result="recovered"})"), 1);
+  EXPECT_EQ(Sample(text, "eventlog_lease_takeovers_total"), 1);
   EXPECT_EQ(Sample(text, R"(eventlog_http_requests_total{route="/users",status="201"})"), 1);
   EXPECT_EQ(Sample(text, "eventlog_insert_duration_seconds_count"), 2);
   EXPECT_EQ(Sample(text, "eventlog_outbox_pending_events"), 42);

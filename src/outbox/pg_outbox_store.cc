@@ -10,13 +10,18 @@
 namespace eventlog {
 namespace {
 
+// The batch whose lease ran out first. Its relay gave it back (owner NULL, a retry that is due)
+// or died holding it (owner set: a takeover).
 constexpr const char* kTakeOverSql = R"sql(
-UPDATE eventlog_batches
+WITH due AS (SELECT batch_id, owner FROM eventlog_batches WHERE lease_until <= now()
+              ORDER BY batch_id LIMIT 1 FOR UPDATE SKIP LOCKED)
+UPDATE eventlog_batches b
    SET owner = $1, lease_token = nextval('eventlog_lease_token_seq'),
        lease_until = now() + $2 * interval '1 millisecond', updated_at = now()
- WHERE batch_id = (SELECT batch_id FROM eventlog_batches WHERE lease_until <= now()
-                    ORDER BY batch_id LIMIT 1 FOR UPDATE SKIP LOCKED)
-RETURNING batch_id, lease_token, attempts, rejections, timeouts, payload)sql";
+  FROM due
+ WHERE b.batch_id = due.batch_id
+RETURNING b.batch_id, b.lease_token, b.attempts, b.rejections, b.timeouts, b.payload,
+          due.owner IS NOT NULL)sql";
 
 // At most this often a relay truncates the outbox partitions every claim has passed (after a
 // claim, in transactions of its own).
@@ -134,6 +139,7 @@ Result<std::optional<Batch>> PgOutboxStore::TakeOverDueBatch(pqxx::connection& c
   b.rejections = r[0][3].as<int>();
   b.timeouts = r[0][4].as<int>();
   b.recovered = true;
+  b.taken_over = r[0][6].as<bool>();
   if (r[0][5].is_null()) {  // a slice: its rows are still in event_outbox
     b.rows = ReadSliceRows(tx, b.batch_id);
     tx.commit();

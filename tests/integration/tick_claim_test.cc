@@ -102,7 +102,17 @@ TEST_F(TickClaimTest, ATakenOverSliceHoldsTheSameRows) {
   auto again = heir.Claim({100});
   ASSERT_TRUE(again.ok() && again->has_value()) << again.status().ToString();
   EXPECT_TRUE((*again)->recovered);
+  EXPECT_TRUE((*again)->taken_over) << "its relay held it and stopped renewing";
   EXPECT_EQ((*again)->rows, (*first)->rows);
+  // Given back for a retry (no owner), the next claim is a recovery, not a takeover.
+  BatchRetry retry;
+  retry.remaining = (*again)->rows;
+  retry.error = "test";
+  ASSERT_TRUE(heir.Release(**again, retry).ok());
+  auto retried = heir.Claim({100});
+  ASSERT_TRUE(retried.ok() && retried->has_value()) << retried.status().ToString();
+  EXPECT_TRUE((*retried)->recovered);
+  EXPECT_FALSE((*retried)->taken_over);
 }
 
 // Rows stay in event_outbox after their claim; once every claim has passed them and their batch
