@@ -61,8 +61,9 @@ class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
   Result(Status status)                          // NOLINT(google-explicit-constructor)
-      : status_(status.ok() ? Status(StatusCode::kInternal, "Result built from an OK status "
-                                                            "without a value")
+      : status_(status.ok() ? Status(StatusCode::kInternal,
+                                     "Result built from an OK status "
+                                     "without a value")
                             : std::move(status)) {}
 
   bool ok() const { return status_.ok(); }

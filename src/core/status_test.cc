@@ -34,8 +34,7 @@ TEST(ResultDeathTest, ReadingTheValueOfAnErrorAbortsWithTheError) {
 
 TEST(Status, ToStringNamesTheCodeAndTheServerCode) {
   EXPECT_EQ(Status::Ok().ToString(), "ok");
-  EXPECT_EQ(Status(StatusCode::kRejected, "bad row", 27).ToString(),
-            "rejected (code 27): bad row");
+  EXPECT_EQ(Status(StatusCode::kRejected, "bad row", 27).ToString(), "rejected (code 27): bad row");
 }
 
 }  // namespace
