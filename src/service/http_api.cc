@@ -135,8 +135,9 @@ struct HttpApi::Impl {
   void CountRequest(const httplib::Request& req, const httplib::Response& res) {
     if (metrics == nullptr) return;
     const auto now = std::chrono::steady_clock::now();
-    metrics->ObserveRequest(RouteOf(req.path), res.status,
-                            request_started ? now - *request_started : now - now);
+    metrics->ObserveRequest(
+        RouteOf(req.path), res.status,
+        request_started ? now - *request_started : std::chrono::steady_clock::duration::zero());
     request_started.reset();
   }
 
