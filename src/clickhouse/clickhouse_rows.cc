@@ -31,22 +31,7 @@ std::string EncodeForClickHouse(const std::vector<OutboxRow>& rows, const TimeCo
   out.reserve(rows.size() * 160);
   int precision = time_column.is_datetime64 ? time_column.precision : 0;
   for (const OutboxRow& r : rows) {
-    out += r.event_id;
-    out += '\t';
-    AppendTsvEscaped(out, r.event_type);
-    out += '\t';
-    out += FormatUtcDateTime(r.event_time_us, precision);
-    out += '\t';
-    AppendTsvEscaped(out, r.environment);
-    out += '\t';
-    AppendTsvEscaped(out, r.event_context);
-    out += '\t';
-    out += std::to_string(r.metadata_version);
-    out += '\t';
-    AppendTsvEscaped(out, r.trace_id);
-    out += '\t';
-    AppendTsvEscaped(out, r.span_id);
-    out += '\n';
+    AppendEventTsvLine(out, r, FormatUtcDateTime(r.event_time_us, precision));
   }
   return out;
 }

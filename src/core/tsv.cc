@@ -49,4 +49,23 @@ std::string TsvUnescape(std::string_view value) {
   return out;
 }
 
+void AppendEventTsvLine(std::string& out, const OutboxRow& r, std::string_view time_text) {
+  AppendTsvEscaped(out, r.event_id);
+  out += '\t';
+  AppendTsvEscaped(out, r.event_type);
+  out += '\t';
+  out += time_text;
+  out += '\t';
+  AppendTsvEscaped(out, r.environment);
+  out += '\t';
+  AppendTsvEscaped(out, r.event_context);
+  out += '\t';
+  out += std::to_string(r.metadata_version);
+  out += '\t';
+  AppendTsvEscaped(out, r.trace_id);
+  out += '\t';
+  AppendTsvEscaped(out, r.span_id);
+  out += '\n';
+}
+
 }  // namespace eventlog

@@ -16,24 +16,7 @@ constexpr size_t kLedgerFieldsWithoutTrace = 6;
 std::string EncodeLedgerPayload(const std::vector<OutboxRow>& rows) {
   std::string out;
   out.reserve(rows.size() * 160);
-  for (const OutboxRow& r : rows) {
-    AppendTsvEscaped(out, r.event_id);
-    out += '\t';
-    AppendTsvEscaped(out, r.event_type);
-    out += '\t';
-    out += std::to_string(r.event_time_us);
-    out += '\t';
-    AppendTsvEscaped(out, r.environment);
-    out += '\t';
-    AppendTsvEscaped(out, r.event_context);
-    out += '\t';
-    out += std::to_string(r.metadata_version);
-    out += '\t';
-    AppendTsvEscaped(out, r.trace_id);
-    out += '\t';
-    AppendTsvEscaped(out, r.span_id);
-    out += '\n';
-  }
+  for (const OutboxRow& r : rows) AppendEventTsvLine(out, r, std::to_string(r.event_time_us));
   return out;
 }
 
