@@ -7,7 +7,7 @@ ASAN := build/asan
 BIN := $(BUILD)/eventlog
 
 .PHONY: all install deps build build-asan env services migrate run stop test test-unit \
-        test-integration test-faults lint format bench deb clean
+        test-integration test-faults test-cluster lint format bench deb clean
 
 all: build
 
@@ -44,6 +44,8 @@ stop:
 	@scripts/run.sh stop
 	@scripts/services.sh stop
 	@EVENTLOG_VAR_DIR=$(CURDIR)/var/faults PG_PORT=55433 CH_HTTP_PORT=58124 CH_TCP_PORT=59001 scripts/services.sh stop
+	@scripts/cluster.sh stop
+	@EVENTLOG_VAR_DIR=$(CURDIR)/var/cluster-suite PG_PORT=55434 scripts/services.sh stop-pg
 
 test: build build-asan
 	@scripts/services.sh start
@@ -61,6 +63,10 @@ test-integration: build
 
 test-faults: build
 	@ctest --test-dir $(BUILD) -L faults --output-on-failure
+
+# ZooKeeper + four ClickHouse servers (2 shards x 2 replicas) of its own; part of `make test`.
+test-cluster: build
+	@ctest --test-dir $(BUILD) -L cluster --output-on-failure
 
 # One run of every scenario of issue 8 (< 15 min on 2 cores); one bench at a time per machine.
 bench: build

@@ -7,7 +7,7 @@ packages=(
   libcli11-dev libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
   dpkg-dev help2man
-  postgresql clickhouse-server
+  postgresql clickhouse-server zookeeper
   wrk python3-psycopg2 prometheus-cpp-dev prometheus
 )
 missing=()

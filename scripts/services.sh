@@ -23,6 +23,16 @@ wait_for() { # wait_for <what> <seconds> <command...>
 
 pg_as() { runuser -u postgres -- "$@"; }
 
+# Our ports lie inside Linux's range for automatically assigned client ports (32768-60999): a
+# client socket of some test may hold one just when a server wants to bind it ("Address already
+# in use"). Reserve them (root only; elsewhere this does nothing).
+reserve_ports() {
+  local f=/proc/sys/net/ipv4/ip_local_reserved_ports cur p
+  cur=$(cat "$f" 2>/dev/null) || return 0
+  for p in "$@"; do case ",$cur," in *",$p,"*) ;; *) cur=${cur:+$cur,}$p ;; esac; done
+  echo "$cur" 2>/dev/null >"$f" || true
+}
+
 # PostgreSQL runs as the postgres user, who may not reach a checkout under a private home
 # (/root is 0700). Then its data goes to /var/tmp, linked from var/.
 place_pg_dir() {
@@ -39,6 +49,7 @@ place_pg_dir() {
 resolve_pg_dir() { [ -L "$pg_dir" ] && pg_dir=$(readlink -f "$pg_dir"); return 0; }
 
 start_pg() {
+  reserve_ports "$pg_port"
   place_pg_dir
   resolve_pg_dir
   mkdir -p "$pg_dir"; chown postgres:postgres "$pg_dir"; chmod 700 "$pg_dir"
@@ -126,11 +137,12 @@ CONF
 ch_pid() {
   local p
   p=$(sed -n 's/^PID: //p' "$ch_dir/data/status" 2>/dev/null) || return 1
-  [ -n "$p" ] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$ch_dir/config.xml" && echo "$p"
+  [ -n "$p" ] && tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF -- "$ch_dir/config.xml" && echo "$p"
 }
 ch_alive() { ch_pid >/dev/null; }
 
 start_ch() {
+  reserve_ports "$ch_http" "$ch_tcp"
   if ch_alive; then log "ClickHouse already running"; write_ch_users; else
     write_ch_config
     # setsid -f: the server gets its own session and nothing of ours waits on it.

@@ -28,7 +28,18 @@ struct Globals {
 // prints the error naming the variable and returns false: the caller exits kExitUsage.
 // Afterwards both passwords are registered secrets (ScrubSecrets) and config.database_url is
 // the bounded connection string (BoundedPgDsn) every subcommand connects with.
+// Each URL of config.sources is checked and its password registered too, but kept as written.
 bool LoadConfigAndLogging(const Globals& globals, Config& config);
+
+// `url` with every PostgreSQL wait bounded (BoundedPgDsn with the config's limits).
+Result<std::string> Bounded(const Config& config, const std::string& url);
+
+// An outbox the relay serves and `migrate` migrates: EVENTLOG_SOURCES, else DATABASE_URL.
+struct Source {
+  std::string label;  // its URL without the password, for logs
+  std::string url;    // bounded (see Bounded)
+};
+std::vector<Source> RelaySources(const Config& config);
 
 // Each subcommand registers itself; its callback stores the exit code in `exit_code`.
 void AddMigrateCommand(CLI::App& app, const Globals& globals, int& exit_code);

@@ -9,6 +9,19 @@
 
 namespace eventlog::app {
 
+Result<std::string> Bounded(const Config& config, const std::string& url) {
+  return BoundedPgDsn(url, {.connect_timeout_ms = config.db_connect_timeout_ms,
+                            .statement_timeout_ms = config.db_statement_timeout_ms});
+}
+
+std::vector<Source> RelaySources(const Config& config) {
+  if (config.sources.empty()) return {{RedactUrl(config.database_url), config.database_url}};
+  std::vector<Source> out;
+  for (const std::string& url : config.sources)
+    out.push_back({RedactUrl(url), Bounded(config, url).value()});
+  return out;
+}
+
 bool LoadConfigAndLogging(const Globals& globals, Config& config) {
   std::vector<std::string> warnings;
   const bool required = globals.env_file_option != nullptr && globals.env_file_option->count() > 0;
@@ -27,9 +40,15 @@ bool LoadConfigAndLogging(const Globals& globals, Config& config) {
   // The one place every subcommand passes: from here on, no output may carry a password, and
   // every connection to PostgreSQL is bounded.
   RegisterSecret(config.clickhouse_password);
-  auto dsn =
-      BoundedPgDsn(config.database_url, {.connect_timeout_ms = config.db_connect_timeout_ms,
-                                         .statement_timeout_ms = config.db_statement_timeout_ms});
+  // EVENTLOG_SOURCES keep their text (a source's name in logs); Bounded() at use.
+  for (const std::string& source : config.sources) {
+    if (auto dsn = Bounded(config, source); !dsn.ok()) {
+      std::cerr << "eventlog: invalid configuration: " << dsn.status().message() << "\n";
+      return false;
+    }
+    RegisterPgDsnSecrets(source);
+  }
+  auto dsn = Bounded(config, config.database_url);
   if (!dsn.ok()) {
     std::cerr << "eventlog: invalid configuration: " << dsn.status().message() << "\n";
     return false;

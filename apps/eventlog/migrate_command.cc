@@ -10,24 +10,50 @@
 namespace eventlog::app {
 namespace {
 
-int Migrate(const Config& config) {
-  PgMigrator migrator(config.database_url);
-  std::vector<std::string> applied;
+// The first node of CLICKHOUSE_HOSTS that answers: a cluster's DDL runs ON CLUSTER from there.
+Result<ClickHouseOptions> AnsweringNode(const Config& config) {
+  ClickHouseOptions options = ToClickHouseOptions(config);
+  // Connect to `default`: CLICKHOUSE_SCHEMA may not exist yet; the migration creates it.
+  options.database = "default";
+  Status last;
+  for (const ClickHouseEndpoint& node : config.clickhouse_hosts) {
+    options.host = node.host;
+    options.port = node.port;
+    ClickHouseClient client(options);
+    auto r = client.Execute("SELECT 1");
+    if (r.ok()) return options;
+    last = Status(r.status().code(), node.ToString() + ": " + r.status().message());
+  }
+  return last;
+}
+
+// One outbox database: its PostgreSQL schema, then ClickHouse's (idempotent, recorded in this
+// database's ledger).
+Status MigrateSource(const Config& config, const std::string& url,
+                     std::vector<std::string>& applied) {
+  PgMigrator migrator(url);
   Status s = migrator.Lock();
   if (s.ok()) s = migrator.ApplyPostgres(PostgresMigrations(), applied);
-  if (s.ok()) {
-    // Connect to `default`: CLICKHOUSE_SCHEMA may not exist yet; the migration creates it.
-    ClickHouseOptions options = ToClickHouseOptions(config);
-    options.database = "default";
-    ClickHouseClient client(options);
-    s = ApplyClickHouseMigrations(client, config.clickhouse_schema,
-                                  config.clickhouse_event_log_table, migrator, applied);
+  if (!s.ok()) return s;
+  auto node = AnsweringNode(config);
+  if (!node.ok()) return node.status();
+  ClickHouseClient client(node.value());
+  return ApplyClickHouseMigrations(client, config.clickhouse_schema,
+                                   config.clickhouse_event_log_table, config.clickhouse_cluster,
+                                   migrator, applied);
+}
+
+int Migrate(const Config& config) {
+  for (const Source& source : RelaySources(config)) {
+    std::vector<std::string> applied;
+    if (Status s = MigrateSource(config, source.url, applied); !s.ok()) {
+      log::Error("eventlog.migrate", "migration failed",
+                 {{"database", source.label}, {"error", s.ToString()}});
+      return kExitFailure;
+    }
+    log::Info("eventlog.migrate", "schema up to date",
+              {{"database", source.label}, {"applied", applied}});
   }
-  if (!s.ok()) {
-    log::Error("eventlog.migrate", "migration failed", {{"error", s.ToString()}});
-    return kExitFailure;
-  }
-  log::Info("eventlog.migrate", "schema up to date", {{"applied", applied}});
   return kExitOk;
 }
 

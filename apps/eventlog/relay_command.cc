@@ -39,7 +39,56 @@ RelayPolicy ToPolicy(const Config& c) {
   return p;
 }
 
-int RunRelay(const Config& config) {
+// One outbox and what moves its events: its own PostgreSQL connections, ClickHouse sink and
+// thread, so a busy source cannot starve a quiet one and each fails and recovers alone.
+struct SourceRelay {
+  SourceRelay(const Source& source, const std::string& name, const Config& config,
+              const ClickHouseOptions& ch, Metrics& metrics, Clock& clock)
+      : label(source.label),
+        store(source.url, name, std::chrono::milliseconds(config.lease_ms)),
+        claim_ahead(source.url, name, std::chrono::milliseconds(config.lease_ms)),
+        metered_store(store, metrics),
+        metered_ahead(claim_ahead, metrics),
+        sink(MakeClickHouseSink(config, ch, probe)),
+        metered_sink(*sink, metrics),
+        relay(metered_store, metered_sink, clock, ToPolicy(config), &metered_ahead) {}
+
+  std::string label;  // the URL without its password
+  Status probe;       // the sink's start-up check
+  PgOutboxStore store;
+  // A second connection claims the next batch while a full one is being delivered.
+  PgOutboxStore claim_ahead;
+  MeteredOutboxStore metered_store;
+  MeteredOutboxStore metered_ahead;
+  std::unique_ptr<EventSink> sink;
+  MeteredEventSink metered_sink;
+  Relay relay;
+};
+
+// The sum of the gauges of every source that answers (the oldest age is the oldest of all):
+// one database that is down must not hide the others. An error only when none answers.
+Result<OutboxGauges> SumGauges(std::vector<std::unique_ptr<OutboxGaugeReader>>& readers) {
+  OutboxGauges sum;
+  Status last;
+  size_t answered = 0;
+  for (auto& reader : readers) {
+    auto g = reader->Read();
+    if (!g.ok()) {
+      last = g.status();
+      continue;
+    }
+    ++answered;
+    sum.pending_events += g->pending_events;
+    sum.oldest_pending_age_s = std::max(sum.oldest_pending_age_s, g->oldest_pending_age_s);
+    sum.open_batches += g->open_batches;
+    sum.batches_in_retry += g->batches_in_retry;
+    sum.dead_letters += g->dead_letters;
+  }
+  if (answered == 0 && !last.ok()) return last;
+  return sum;
+}
+
+int RunRelay(const Config& config, const std::vector<Source>& sources) {
   std::atomic<bool> stop{false};
   std::atomic<bool> abort_request{false};
   auto clock = MakeRealClock();
@@ -58,43 +107,60 @@ int RunRelay(const Config& config) {
       });
   ClickHouseOptions ch = ToClickHouseOptions(config);
   ch.abort = &abort_request;
-  ClickHouseSink sink(ch, config.clickhouse_event_log_table);
   std::string name = RelayName();
-  PgOutboxStore store(config.database_url, name, std::chrono::milliseconds(config.lease_ms));
-  // A second connection claims the next batch while a full one is being delivered.
-  PgOutboxStore claim_ahead(config.database_url, name, std::chrono::milliseconds(config.lease_ms));
   log::BoundContext ctx({{"relay", name}});
   // Metrics are always counted (cheap); served only when EVENTLOG_METRICS_PORT is set.
   Metrics metrics;
-  std::unique_ptr<OutboxGaugeReader> gauges;
+  std::vector<std::unique_ptr<OutboxGaugeReader>> gauges;
   if (config.metrics_port > 0) {
     if (Status s = metrics.Listen(config.metrics_host, config.metrics_port); !s.ok()) {
       log::Error(kLogger, "cannot start", {{"error", s.ToString()}});
       return kExitFailure;
     }
-    gauges = std::make_unique<OutboxGaugeReader>(config.database_url);
-    metrics.SetOutboxGaugeSource([&gauges] { return gauges->Read(); });
+    for (const Source& source : sources) {
+      gauges.push_back(std::make_unique<OutboxGaugeReader>(source.url));
+    }
+    metrics.SetOutboxGaugeSource([&gauges] { return SumGauges(gauges); });
   }
-  MeteredOutboxStore metered_store(store, metrics);
-  MeteredOutboxStore metered_ahead(claim_ahead, metrics);
-  MeteredEventSink metered_sink(sink, metrics);
-  if (Status s = sink.Probe(); !s.ok()) {
-    log::Warn(kLogger, "ClickHouse not ready; the relay keeps trying", {{"error", s.ToString()}});
+  std::vector<std::unique_ptr<SourceRelay>> relays;
+  std::vector<std::string> labels;
+  for (const Source& source : sources) {
+    relays.push_back(std::make_unique<SourceRelay>(source, name, config, ch, metrics, *clock));
+    labels.push_back(relays.back()->label);
+    if (!relays.back()->probe.ok()) {
+      log::Warn(kLogger, "ClickHouse not ready; the relay keeps trying",
+                {{"error", relays.back()->probe.ToString()}});
+    }
   }
+  std::vector<std::string> nodes;
+  for (const ClickHouseEndpoint& node : config.clickhouse_hosts) nodes.push_back(node.ToString());
   log::Info(kLogger, "relay started",
             {{"batch_max_rows", config.batch_size},
              {"batch_max_bytes", config.batch_max_bytes},
              {"min_insert_interval_ms", config.min_insert_interval_ms},
              {"poll_interval_ms", config.poll_interval_ms},
              {"lease_ms", config.lease_ms},
-             {"database", RedactUrl(config.database_url)},
-             {"clickhouse", config.clickhouse_host + ":" + std::to_string(config.clickhouse_port)},
+             {"database", labels.size() == 1 ? labels.front() : std::string()},
+             {"sources", labels},
+             {"clickhouse", nodes.size() == 1 ? nodes.front() : std::string()},
+             {"clickhouse_hosts", nodes},
+             {"clickhouse_cluster", config.clickhouse_cluster},
              {"metrics", config.metrics_port > 0
                              ? config.metrics_host + ":" + std::to_string(config.metrics_port)
                              : std::string("off")}});
-  Relay relay(metered_store, metered_sink, *clock, ToPolicy(config), &metered_ahead);
-  relay.Run(stop);
-  log::Info(kLogger, "relay stopped", {{"delivered", relay.delivered()}});
+  std::vector<std::thread> threads;
+  for (auto& source : relays) {
+    threads.emplace_back([&source, &stop, &name] {
+      log::BoundContext thread_ctx({{"relay", name}, {"source", source->label}});
+      source->relay.Run(stop);
+    });
+  }
+  int64_t delivered = 0;
+  for (size_t i = 0; i < threads.size(); ++i) {
+    threads[i].join();
+    delivered += relays[i]->relay.delivered();
+  }
+  log::Info(kLogger, "relay stopped", {{"delivered", delivered}});
   return kExitOk;
 }
 
@@ -105,7 +171,8 @@ void AddRelayCommand(CLI::App& app, const Globals& globals, int& exit_code) {
       "relay", "Move committed events from the outbox to ClickHouse in batches, until SIGTERM");
   cmd->callback([&globals, &exit_code] {
     Config config;
-    exit_code = LoadConfigAndLogging(globals, config) ? RunRelay(config) : kExitUsage;
+    exit_code =
+        LoadConfigAndLogging(globals, config) ? RunRelay(config, RelaySources(config)) : kExitUsage;
   });
 }
 

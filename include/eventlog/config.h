@@ -28,7 +28,16 @@ inline constexpr int kPollIntervalMs = 50;
 inline constexpr int kRetryBaseMs = 200;
 inline constexpr int kRetryMaxMs = 10000;
 inline constexpr int kMaxAttempts = 5;
+inline constexpr int kClickHouseHealthCheckMs = 2000;
 }  // namespace defaults
+
+// One ClickHouse server's HTTP endpoint.
+struct ClickHouseEndpoint {
+  std::string host;
+  int port = defaults::kClickHousePort;
+  std::string ToString() const { return host + ":" + std::to_string(port); }
+  bool operator==(const ClickHouseEndpoint&) const = default;
+};
 
 // Every setting, with its default. Read from the environment (12-factor): see LoadConfig.
 struct Config {
@@ -49,8 +58,22 @@ struct Config {
   int clickhouse_timeout_ms = defaults::kClickHouseTimeoutMs;  // a whole request, INSERT included
   // HTTP proxy for ClickHouse; empty: none (http_proxy etc. in the environment are ignored).
   std::string clickhouse_proxy;
+  // Every node the relay may send to: CLICKHOUSE_HOSTS (host:port,host:port,...), else the one
+  // node CLICKHOUSE_HOST:CLICKHOUSE_PORT. Never empty after LoadConfig; clickhouse_host and
+  // clickhouse_port are its first entry. Several nodes without a cluster must be replicas of
+  // one replicated table (see README, "A ClickHouse cluster").
+  std::vector<ClickHouseEndpoint> clickhouse_hosts;
+  // A cluster of the servers' remote_servers: event_log is then a Distributed table over
+  // event_log_local (ReplicatedMergeTree), and the relay inserts into each shard's replicas.
+  std::string clickhouse_cluster;
+  // A node that failed with a "this node" error is skipped, and asked again after this.
+  int clickhouse_health_check_ms = defaults::kClickHouseHealthCheckMs;
 
   std::string environment = "Local";
+
+  // The outboxes one relay process serves (EVENTLOG_SOURCES: libpq URLs separated by blanks),
+  // each on threads of its own so a busy one cannot starve a quiet one. Empty: DATABASE_URL.
+  std::vector<std::string> sources;
 
   // A batch (one INSERT) closes at batch_size rows (EVENTLOG_BATCH_MAX_ROWS, or the older
   // EVENTLOG_BATCH_SIZE), at batch_max_bytes, or when min_insert_interval_ms has passed since

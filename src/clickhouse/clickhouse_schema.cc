@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "clickhouse/clickhouse_sink.h"
+#include "clickhouse/shard_key.h"
 #include "core/tsv.h"
 
 namespace eventlog {
@@ -130,29 +131,74 @@ Result<ServerVersion> ReadServerVersion(ClickHouseClient& client) {
   return ParseServerVersion(r.value());
 }
 
+namespace {
+
+// The engine of `database`.`table` ("" when there is no such table).
+Result<std::string> TableEngine(ClickHouseClient& client, const std::string& database,
+                                const std::string& table) {
+  auto r = client.Execute(
+      "SELECT engine FROM system.tables WHERE database = " + QuoteClickHouse(database) +
+      " AND name = " + QuoteClickHouse(table) + " FORMAT TSV");
+  if (!r.ok()) return r.status();
+  return Trimmed(r.value());
+}
+
+// A table made before CLICKHOUSE_CLUSTER was set stays as it was (IF NOT EXISTS): say so.
+Status CheckClusterTables(ClickHouseClient& client, const std::string& database,
+                          const std::string& table) {
+  auto engine = TableEngine(client, database, table);
+  if (!engine.ok()) return engine.status();
+  if (engine.value() != "Distributed") {
+    return {StatusCode::kFailedPrecondition,
+            database + "." + table + " is a " + engine.value() +
+                " table, not Distributed: it was created without CLICKHOUSE_CLUSTER. Rename it "
+                "(RENAME TABLE), run `eventlog migrate` again and copy its rows into the new "
+                "table"};
+  }
+  auto local = TableEngine(client, database, table + "_local");
+  if (!local.ok()) return local.status();
+  if (local->rfind("Replicated", 0) != 0) {
+    return {StatusCode::kFailedPrecondition, database + "." + table + "_local is " +
+                                                 (local->empty() ? "missing" : local.value()) +
+                                                 ", not a Replicated*MergeTree table"};
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status ApplyClickHouseMigrations(ClickHouseClient& client, const std::string& database,
-                                 const std::string& table, MigrationLedger& ledger,
-                                 std::vector<std::string>& applied) {
+                                 const std::string& table, const std::string& cluster,
+                                 MigrationLedger& ledger, std::vector<std::string>& applied) {
   auto version = ReadServerVersion(client);
   if (!version.ok()) return version.status();
-  auto done = ledger.Applied("clickhouse");
+  const std::string target = cluster.empty() ? "clickhouse" : "clickhouse_cluster";
+  auto done = ledger.Applied(target);
   if (!done.ok()) return done.status();
   const std::string time_type =
       version->HasDateTime64() ? "DateTime64(6, 'UTC')" : "DateTime('UTC')";
   // Every ClickHouse migration is idempotent (IF NOT EXISTS) and runs each time: the ledger
   // lives in PostgreSQL and cannot see a ClickHouse server that was replaced or wiped.
-  for (const Migration& m : ClickHouseMigrations()) {
+  for (const Migration& m :
+       cluster.empty() ? ClickHouseMigrations() : ClickHouseClusterMigrations()) {
     std::string sql = m.sql;
     ReplaceAll(sql, "{database}", database);
     ReplaceAll(sql, "{table}", table);
     ReplaceAll(sql, "{time_type}", time_type);
+    ReplaceAll(sql, "{cluster}", cluster);
+    ReplaceAll(sql, "{shard_key}", kShardKeySql);
     for (const std::string& stmt : SplitStatements(sql)) {
       auto r = client.Execute(stmt);
       if (!r.ok()) return {r.status().code(), "migration " + m.name + ": " + r.status().message()};
     }
     if (done->count(m.version)) continue;
-    if (Status s = ledger.Record("clickhouse", m); !s.ok()) return s;
+    if (Status s = ledger.Record(target, m); !s.ok()) return s;
     applied.push_back(m.name);
+  }
+  if (!cluster.empty()) {
+    if (Status s = CheckClusterTables(client, database, table); !s.ok()) return s;
+    auto column = ReadTimeColumn(client, database, table + "_local");
+    return column.ok() ? Status::Ok() : column.status();
   }
   if (Status s = AddMissingColumns(client, database, table); !s.ok()) {
     return {s.code(), "adding trace columns to " + database + "." + table + ": " + s.message()};

@@ -37,8 +37,12 @@ Result<TimeColumn> ReadTimeColumn(ClickHouseClient& client, const std::string& d
 // database, so `client` should be connected to a database that exists (e.g. default). Then
 // checks the table's time column (ReadTimeColumn): a table created by hand without 'UTC' is
 // refused.
+// With a `cluster` (CLICKHOUSE_CLUSTER), the cluster migrations instead, ON CLUSTER:
+// `table`_local as ReplicatedMergeTree on every node and `table` as a Distributed table over it
+// sharded by the relay's shard key (shard_key.h); a `table` that exists but is not Distributed
+// is refused (it was made without the cluster). Recorded in the ledger as "clickhouse_cluster".
 Status ApplyClickHouseMigrations(ClickHouseClient& client, const std::string& database,
-                                 const std::string& table, MigrationLedger& ledger,
-                                 std::vector<std::string>& applied);
+                                 const std::string& table, const std::string& cluster,
+                                 MigrationLedger& ledger, std::vector<std::string>& applied);
 
 }  // namespace eventlog

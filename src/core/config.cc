@@ -86,26 +86,118 @@ Status ReadHeaderValue(const EnvMap& env, const std::string& var, std::string& o
   return Status::Ok();
 }
 
+bool IsHostName(const std::string& host) {
+  static const std::regex kName("[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?");
+  static const std::regex kIpv6("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    return std::regex_match(host.substr(1, host.size() - 2), kIpv6);
+  }
+  return std::regex_match(host, kIpv6) || std::regex_match(host, kName);
+}
+
 // CLICKHOUSE_HOST: a name, an IPv4 address, or an IPv6 address (in brackets or bare). The port
 // comes from CLICKHOUSE_PORT only.
 Status CheckClickHouseHost(const std::string& host) {
-  static const std::regex kName("[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?");
-  static const std::regex kIpv6("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
   static const std::regex kHostPort("(\\[.*\\]|[^:]*):[0-9]*");
-  std::string bare = host;
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    bare = host.substr(1, host.size() - 2);
-    if (std::regex_match(bare, kIpv6)) return Status::Ok();
-  } else if (std::regex_match(host, kIpv6) || std::regex_match(host, kName)) {
-    return Status::Ok();
-  }
+  if (IsHostName(host)) return Status::Ok();
   if (std::regex_match(host, kHostPort)) {
     return Invalid("CLICKHOUSE_HOST", host,
                    "is host:port; set the host alone in CLICKHOUSE_HOST and the port in "
-                   "CLICKHOUSE_PORT");
+                   "CLICKHOUSE_PORT (or list nodes in CLICKHOUSE_HOSTS)");
   }
   return Invalid("CLICKHOUSE_HOST", host,
                  "is not a host name, an IPv4 address or an IPv6 address in brackets ([::1])");
+}
+
+bool ParsePort(std::string_view text, int& port) {
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+  return ec == std::errc() && p == text.data() + text.size() && port >= 1 && port <= 65535;
+}
+
+std::vector<std::string> SplitOn(const std::string& text, const std::string& separators) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find_first_of(separators, start);
+    if (end == std::string::npos) end = text.size();
+    parts.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
+// CLICKHOUSE_HOSTS: "host:port,host:port"; a node without ":port" gets `default_port`; IPv6
+// addresses in brackets ("[::1]:8123").
+Status ReadClickHouseHosts(const EnvMap& env, int default_port,
+                           std::vector<ClickHouseEndpoint>& out) {
+  auto it = env.find("CLICKHOUSE_HOSTS");
+  if (it == env.end()) return Status::Ok();
+  const std::string& value = it->second;
+  if (HasControlChar(value)) {
+    return Invalid("CLICKHOUSE_HOSTS", StoredText(value, 200), "contains a control character");
+  }
+  std::vector<ClickHouseEndpoint> nodes;
+  for (std::string item : SplitOn(value, ",")) {
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    ClickHouseEndpoint node{item, default_port};
+    size_t colon = item.rfind(':');
+    bool bracketed = !item.empty() && item.front() == '[';
+    if (colon != std::string::npos && (!bracketed || item[colon - 1] == ']')) {
+      node.host = item.substr(0, colon);
+      if (!ParsePort(std::string_view(item).substr(colon + 1), node.port)) {
+        return Invalid("CLICKHOUSE_HOSTS", value,
+                       "has \"" + item + "\" whose port is not a number in 1..65535");
+      }
+    }
+    static const std::regex kBareIpv6(".*:.*");
+    if (node.host.empty() || !IsHostName(node.host) ||
+        (node.host.front() != '[' && std::regex_match(node.host, kBareIpv6))) {
+      return Invalid("CLICKHOUSE_HOSTS", value,
+                     "has \"" + item +
+                         "\", not host:port (a name, an IPv4 address, or an IPv6 address in "
+                         "brackets)");
+    }
+    if (std::find(nodes.begin(), nodes.end(), node) != nodes.end()) {
+      return Invalid("CLICKHOUSE_HOSTS", value, "names " + node.ToString() + " twice");
+    }
+    nodes.push_back(node);
+  }
+  out = std::move(nodes);
+  return Status::Ok();
+}
+
+// Each URL of a blank-separated list without its password.
+std::string RedactEach(const std::string& value) {
+  std::string out;
+  for (const std::string& item : SplitOn(value, " \t\r\n")) {
+    if (!item.empty()) out += (out.empty() ? "" : " ") + RedactUrl(item);
+  }
+  return out;
+}
+
+// EVENTLOG_SOURCES: PostgreSQL URLs separated by blanks (a URL may hold commas: libpq's
+// multi-host form). Errors show the URLs without their passwords.
+Status ReadSources(const EnvMap& env, std::vector<std::string>& out) {
+  auto it = env.find("EVENTLOG_SOURCES");
+  if (it == env.end()) return Status::Ok();
+  std::vector<std::string> sources;
+  for (const std::string& url : SplitOn(it->second, " \t\r\n")) {
+    if (url.empty()) continue;
+    if (url.rfind("postgresql://", 0) != 0 && url.rfind("postgres://", 0) != 0) {
+      return Invalid("EVENTLOG_SOURCES", RedactEach(it->second),
+                     "has \"" + RedactUrl(url) +
+                         "\", not a postgresql:// URL (sources are separated by blanks)");
+    }
+    if (std::find(sources.begin(), sources.end(), url) != sources.end()) {
+      return Invalid("EVENTLOG_SOURCES", RedactEach(it->second),
+                     "names \"" + RedactUrl(url) + "\" twice");
+    }
+    sources.push_back(url);
+  }
+  if (sources.empty()) return Invalid("EVENTLOG_SOURCES", "", "must name at least one URL");
+  out = std::move(sources);
+  return Status::Ok();
 }
 
 Status ReadClickHouse(const EnvMap& env, Config& c) {
@@ -125,17 +217,31 @@ Status ReadClickHouse(const EnvMap& env, Config& c) {
         if (c.clickhouse_protocol == "https") c.clickhouse_port = 8443;
         // The seed read the port from CLICKHOUSE_HOST; the port comes from CLICKHOUSE_PORT only.
         auto it = env.find("CLICKHOUSE_PORT");
-        if (it != env.end()) {
-          int port = 0;
-          auto [p, ec] =
-              std::from_chars(it->second.data(), it->second.data() + it->second.size(), port);
-          if (ec != std::errc() || p != it->second.data() + it->second.size() || port < 1 ||
-              port > 65535) {
-            return Invalid("CLICKHOUSE_PORT", it->second, "is not a port number (1..65535)");
-          }
-          c.clickhouse_port = port;
+        if (it != env.end() && !ParsePort(it->second, c.clickhouse_port)) {
+          return Invalid("CLICKHOUSE_PORT", it->second, "is not a port number (1..65535)");
         }
         return Status::Ok();
+      },
+      [&] {
+        const int default_port = c.clickhouse_protocol == "https" ? 8443 : 8123;
+        Status s = ReadClickHouseHosts(env, default_port, c.clickhouse_hosts);
+        if (!s.ok()) return s;
+        if (c.clickhouse_hosts.empty()) {
+          c.clickhouse_hosts.push_back({c.clickhouse_host, c.clickhouse_port});
+        } else {
+          c.clickhouse_host = c.clickhouse_hosts.front().host;
+          c.clickhouse_port = c.clickhouse_hosts.front().port;
+        }
+        return Status::Ok();
+      },
+      [&] {
+        auto it = env.find("CLICKHOUSE_CLUSTER");
+        if (it == env.end() || it->second.empty()) return Status::Ok();  // empty: no cluster
+        return ReadIdentifier(env, "CLICKHOUSE_CLUSTER", c.clickhouse_cluster);
+      },
+      [&] {
+        return ReadInt(env, "CLICKHOUSE_HEALTH_CHECK_MS", 100, 3600000,
+                       c.clickhouse_health_check_ms);
       },
       [&] { return ReadHeaderValue(env, "CLICKHOUSE_USER", c.clickhouse_user); },
       [&] { return ReadHeaderValue(env, "CLICKHOUSE_PASSWORD", c.clickhouse_password, true); },
@@ -206,6 +312,7 @@ Status ReadService(const EnvMap& env, Config& c) {
   std::string format = c.log_format == LogFormat::kJson ? "json" : "console";
   std::vector<std::function<Status()>> steps = {
       [&] { return ReadString(env, "DATABASE_URL", c.database_url); },
+      [&] { return ReadSources(env, c.sources); },
       [&] {
         // Stored in every event: text that PostgreSQL and ClickHouse both take as it is.
         Status s = ReadString(env, "ENVIRONMENT", c.environment);

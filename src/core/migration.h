@@ -15,6 +15,9 @@ struct Migration {
 const std::vector<Migration>& PostgresMigrations();
 // ClickHouse SQL with placeholders {database}, {table}, {time_type}.
 const std::vector<Migration>& ClickHouseMigrations();
+// The same for a cluster (CLICKHOUSE_CLUSTER): also {cluster} and {shard_key}; {shard} and
+// {replica} are left to the servers' macros.
+const std::vector<Migration>& ClickHouseClusterMigrations();
 
 }  // namespace eventlog
 

@@ -1,0 +1,267 @@
+#include "clickhouse/cluster_sink.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <random>
+
+#include "observe/logger.h"
+
+namespace eventlog {
+namespace {
+
+constexpr std::string_view kLogger = "eventlog.clickhouse";
+using Clock = std::chrono::steady_clock;
+
+// QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING: an earlier request of this batch still runs on that
+// node. Not the node's fault, and no other node may be asked instead: wait for it.
+constexpr int kBatchStillRunning = 216;
+
+// Errors that say "this node", not "this data": another replica may take the request.
+bool IsNodeFault(const Status& s) {
+  return (s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kFailedPrecondition) &&
+         s.server_code() != kBatchStillRunning;
+}
+
+// Lines of a TSV answer as integers.
+Result<std::vector<std::vector<int64_t>>> ReadNumbers(const std::string& body) {
+  std::vector<std::vector<int64_t>> rows;
+  size_t start = 0;
+  while (start < body.size()) {
+    size_t end = body.find('\n', start);
+    if (end == std::string::npos) end = body.size();
+    std::vector<int64_t> row;
+    size_t field = start;
+    while (field < end) {
+      size_t tab = std::min(body.find('\t', field), end);
+      int64_t v = 0;
+      auto [p, ec] = std::from_chars(body.data() + field, body.data() + tab, v);
+      if (ec != std::errc() || p != body.data() + tab) {
+        return Status(StatusCode::kInternal,
+                      "unexpected answer from ClickHouse: " +
+                          body.substr(start, std::min<size_t>(end - start, 200)));
+      }
+      row.push_back(v);
+      field = tab + 1;
+    }
+    if (!row.empty()) rows.push_back(std::move(row));
+    start = end + 1;
+  }
+  return rows;
+}
+
+}  // namespace
+
+struct ClusterSink::Node {
+  Node(const ClickHouseOptions& options, const std::string& table)
+      : name(options.host + ":" + std::to_string(options.port)),
+        sink(options, table),
+        client(options) {}
+  std::string name;  // host:port, for logs and errors
+  ClickHouseSink sink;
+  ClickHouseClient client;  // topology and health queries
+  int shard = 0;            // 1-based; 0: not learned yet
+  bool down = false;
+  Clock::time_point check_at{};  // when a node that is down is asked again
+};
+
+std::string NodeTable(const std::string& cluster, const std::string& table) {
+  return cluster.empty() ? table : table + "_local";
+}
+
+ClusterSink::ClusterSink(ClusterSinkOptions options)
+    : options_(std::move(options)), node_table_(NodeTable(options_.cluster, options_.table)) {
+  for (const ClickHouseEndpoint& endpoint : options_.nodes) {
+    ClickHouseOptions o = options_.base;
+    o.host = endpoint.host;
+    o.port = endpoint.port;
+    nodes_.push_back(std::make_unique<Node>(o, node_table_));
+  }
+  // Each relay starts its preference at a random node, so a fleet spreads over the replicas.
+  std::random_device seed;
+  preferred_ = nodes_.empty() ? 0 : seed() % nodes_.size();
+}
+
+ClusterSink::~ClusterSink() = default;
+
+Status ClusterSink::Learn(Node& node) {
+  const std::string db = options_.base.database;
+  // Failover between copies is safe only where a retried block is deduplicated.
+  if (nodes_.size() > 1) {
+    auto engine = node.client.Execute(
+        "SELECT engine FROM system.tables WHERE database = " + QuoteClickHouse(db) +
+        " AND name = " + QuoteClickHouse(node_table_) + " FORMAT TSV");
+    if (!engine.ok()) return engine.status();
+    if (engine->empty()) {
+      return {StatusCode::kFailedPrecondition, "table " + db + "." + node_table_ +
+                                                   " not found on " + node.name +
+                                                   " (run `eventlog migrate`)"};
+    }
+    if (engine->rfind("Replicated", 0) != 0) {
+      return {StatusCode::kFailedPrecondition,
+              db + "." + node_table_ + " on " + node.name + " is " +
+                  engine->substr(0, engine->find('\n')) +
+                  ", not a Replicated*MergeTree table: with several nodes in CLICKHOUSE_HOSTS a "
+                  "retried INSERT could be stored twice (see README, A ClickHouse cluster)"};
+    }
+  }
+  if (options_.cluster.empty()) {
+    node.shard = 1;
+    if (!shards_) shards_ = ShardMap::FromWeights({1}).value();
+    return Status::Ok();
+  }
+  const std::string where =
+      " FROM system.clusters WHERE cluster = " + QuoteClickHouse(options_.cluster);
+  if (!shards_) {
+    auto r = node.client.Execute("SELECT shard_num, any(shard_weight)" + where +
+                                 " GROUP BY shard_num ORDER BY shard_num FORMAT TSV");
+    if (!r.ok()) return r.status();
+    auto rows = ReadNumbers(r.value());
+    if (!rows.ok()) return rows.status();
+    std::vector<int> weights;
+    for (const auto& row : rows.value()) {
+      if (row.size() != 2 || row[0] != static_cast<int64_t>(weights.size()) + 1) {
+        return {StatusCode::kFailedPrecondition,
+                "cluster " + options_.cluster + " on " + node.name +
+                    ": shard numbers are not 1..N in system.clusters"};
+      }
+      weights.push_back(static_cast<int>(row[1]));
+    }
+    if (weights.empty()) {
+      return {StatusCode::kFailedPrecondition, "cluster " + options_.cluster +
+                                                   " is not in remote_servers on " + node.name +
+                                                   " (CLICKHOUSE_CLUSTER)"};
+    }
+    auto map = ShardMap::FromWeights(weights);
+    if (!map.ok()) return map.status();
+    shards_ = map.value();
+  }
+  // is_local marks the shard this server belongs to (18.16 marks every replica of it).
+  auto r = node.client.Execute("SELECT DISTINCT shard_num" + where + " AND is_local FORMAT TSV");
+  if (!r.ok()) return r.status();
+  auto rows = ReadNumbers(r.value());
+  if (!rows.ok()) return rows.status();
+  if (rows->size() != 1) {
+    return {StatusCode::kFailedPrecondition,
+            node.name + " does not find itself in cluster " + options_.cluster +
+                " (remote_servers must list it by an address and TCP port it owns)"};
+  }
+  node.shard = static_cast<int>(rows->front().front());
+  return Status::Ok();
+}
+
+void ClusterSink::MarkDown(Node& node, const Status& why) {
+  if (!node.down) {
+    log::Warn(kLogger, "ClickHouse node skipped until a health check passes",
+              {{"node", node.name}, {"error", why.ToString()}});
+  }
+  node.down = true;
+  node.check_at = Clock::now() + options_.health_check;
+}
+
+bool ClusterSink::Usable(Node& node) {
+  if (!node.down && node.shard != 0) return true;
+  if (node.down && Clock::now() < node.check_at) return false;
+  const bool was_down = node.down;
+  Status s = Learn(node);
+  if (s.ok()) s = node.sink.Probe();
+  if (!s.ok()) {
+    MarkDown(node, s);
+    return false;
+  }
+  node.down = false;
+  if (was_down) log::Info(kLogger, "ClickHouse node back", {{"node", node.name}});
+  return true;
+}
+
+std::vector<ClusterSink::Node*> ClusterSink::ReplicasOf(int shard) {
+  std::vector<Node*> out;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    Node& node = *nodes_[(preferred_ + i) % nodes_.size()];
+    if (Usable(node) && node.shard == shard) out.push_back(&node);
+  }
+  return out;
+}
+
+std::vector<std::pair<int, std::vector<OutboxRow>>> ClusterSink::SplitByShard(
+    const std::vector<OutboxRow>& rows) const {
+  if (!shards_ || shards_->shards() <= 1) return {{1, rows}};
+  std::map<int, std::vector<OutboxRow>> parts;
+  for (const OutboxRow& row : rows)
+    parts[shards_->ShardOf(EventShardKey(row.event_id))].push_back(row);
+  return {parts.begin(), parts.end()};
+}
+
+Status ClusterSink::NoReplica(int shard, const Status& last) const {
+  std::string what = "no ClickHouse node of shard " + std::to_string(shard) + " is reachable";
+  if (options_.cluster.empty()) what = "no ClickHouse node is reachable";
+  if (last.ok()) return {StatusCode::kUnavailable, what};
+  return {last.code(), what + "; last error: " + last.message(), last.server_code()};
+}
+
+Status ClusterSink::Probe() {
+  Status last;
+  for (auto& node : nodes_) {
+    node->down = false;
+    node->shard = 0;
+    if (!Usable(*node)) last = Status(StatusCode::kUnavailable, node->name + " does not answer");
+  }
+  if (!shards_) return NoReplica(1, last);
+  for (int shard = 1; shard <= shards_->shards(); ++shard) {
+    if (ReplicasOf(shard).empty()) return NoReplica(shard, last);
+  }
+  return Status::Ok();
+}
+
+Status ClusterSink::Insert(int64_t batch_id, const std::vector<OutboxRow>& rows) {
+  if (rows.empty()) return Status::Ok();
+  for (auto& node : nodes_) Usable(*node);  // learns the shard map before the split
+  if (!shards_) return NoReplica(1, {});
+  for (const auto& [shard, part] : SplitByShard(rows)) {
+    Status last;
+    bool sent = false;
+    for (Node* node : ReplicasOf(shard)) {
+      Status s = node->sink.Insert(batch_id, part);
+      if (s.ok()) {
+        sent = true;
+        break;
+      }
+      if (!IsNodeFault(s)) return s;
+      MarkDown(*node, s);
+      last = s;
+    }
+    // The shards sent so far keep their rows: the retry's recovery check finds them.
+    if (!sent) return NoReplica(shard, last);
+  }
+  return Status::Ok();
+}
+
+Result<Presence> ClusterSink::FindPresent(int64_t batch_id, const std::vector<OutboxRow>& rows) {
+  Presence found;
+  if (rows.empty()) return found;
+  for (auto& node : nodes_) Usable(*node);
+  if (!shards_) return NoReplica(1, {});
+  for (const auto& [shard, part] : SplitByShard(rows)) {
+    Status last;
+    bool answered = false;
+    // Every reachable replica: the one that took an earlier INSERT may be ahead of the others.
+    for (Node* node : ReplicasOf(shard)) {
+      auto r = node->sink.FindPresent(batch_id, part);
+      if (!r.ok()) {
+        if (!IsNodeFault(r.status())) return r.status();
+        MarkDown(*node, r.status());
+        last = r.status();
+        continue;
+      }
+      answered = true;
+      found.present.insert(r->present.begin(), r->present.end());
+      found.reused.insert(r->reused.begin(), r->reused.end());
+    }
+    if (!answered) return NoReplica(shard, last);
+  }
+  // A row another replica holds is no reused id.
+  for (const std::string& id : found.present) found.reused.erase(id);
+  return found;
+}
+
+}  // namespace eventlog

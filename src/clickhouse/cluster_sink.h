@@ -1,0 +1,71 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clickhouse/clickhouse_sink.h"
+#include "clickhouse/shard_key.h"
+#include "eventlog/config.h"
+
+namespace eventlog {
+
+struct ClusterSinkOptions {
+  ClickHouseOptions base;                 // credentials, timeouts; host and port per node
+  std::vector<ClickHouseEndpoint> nodes;  // CLICKHOUSE_HOSTS
+  std::string cluster;                    // CLICKHOUSE_CLUSTER; empty: no cluster
+  std::string table;                      // event_log (the Distributed table with a cluster)
+  std::chrono::milliseconds health_check{defaults::kClickHouseHealthCheckMs};
+};
+
+// The table to write on each node: with a cluster, `table`_local (the replicated table under
+// the Distributed one), else `table` itself.
+std::string NodeTable(const std::string& cluster, const std::string& table);
+
+// Several ClickHouse nodes as one sink. With a cluster, each node learns its shard from the
+// server (system.clusters, is_local) and a batch is split by the shard key (shard_key.h) into
+// one INSERT per shard, sent to a replica of that shard's local ReplicatedMergeTree table;
+// without one, every node is a replica of the one table. Why this keeps exactly-once:
+//  - a retried INSERT of a shard's rows sends the same rows in the same order, so the same
+//    block: ReplicatedMergeTree deduplicates it through ZooKeeper on whichever replica of the
+//    shard takes it, also when the first try's replica is down or has not answered;
+//  - the recovery check asks every reachable replica of the shard and takes the union, so it
+//    sees what the replica that took the INSERT wrote while that replica is up.
+// A node that fails with a "this node" error (network, timeout, overload, ZooKeeper trouble,
+// schema or access) is skipped until a health check (after `health_check`) finds it well; data
+// errors (kRejected, kTooLarge) are returned as they are. Not thread-safe: one per relay thread.
+class ClusterSink : public EventSink {
+ public:
+  explicit ClusterSink(ClusterSinkOptions options);
+  ~ClusterSink() override;
+
+  Status Insert(int64_t batch_id, const std::vector<OutboxRow>& rows) override;
+  Result<Presence> FindPresent(int64_t batch_id, const std::vector<OutboxRow>& rows) override;
+
+  // Asks every node now; Ok when each shard has a node that answers (start-up check).
+  Status Probe();
+
+ private:
+  struct Node;
+  // A node is usable when it is up and its shard is known; a node that is down is asked again
+  // (health check) once its time has come.
+  bool Usable(Node& node);
+  Status Learn(Node& node);
+  void MarkDown(Node& node, const Status& why);
+  // The usable nodes of `shard`, in this sink's order of preference.
+  std::vector<Node*> ReplicasOf(int shard);
+  // `rows` split by shard, each part in batch order (the same rows give the same parts).
+  std::vector<std::pair<int, std::vector<OutboxRow>>> SplitByShard(
+      const std::vector<OutboxRow>& rows) const;
+  Status NoReplica(int shard, const Status& last) const;
+
+  ClusterSinkOptions options_;
+  std::string node_table_;
+  std::vector<std::unique_ptr<Node>> nodes_;
+  std::optional<ShardMap> shards_;  // learned from the first node that answers
+  size_t preferred_ = 0;            // rotation of the replica order: relays spread over replicas
+};
+
+}  // namespace eventlog
