@@ -9,13 +9,15 @@
 namespace eventlog::app {
 namespace {
 
-int PrintStatus(const Config& config, bool json, int dead_letter_limit) {
-  auto stats = ReadOutboxStats(config.database_url);
+// The status of one outbox; `label` heads it when the relay serves several (EVENTLOG_SOURCES).
+int PrintStatus(const std::string& url, const std::string& label, bool json,
+                int dead_letter_limit) {
+  auto stats = ReadOutboxStats(url);
   if (!stats.ok()) {
     std::cerr << "eventlog status: " << ScrubSecrets(stats.status().ToString()) << "\n";
     return kExitFailure;
   }
-  auto dead = ListDeadLetters(config.database_url, dead_letter_limit);
+  auto dead = ListDeadLetters(url, dead_letter_limit);
   if (!dead.ok()) {
     std::cerr << "eventlog status: " << ScrubSecrets(dead.status().ToString()) << "\n";
     return kExitFailure;
@@ -42,9 +44,12 @@ int PrintStatus(const Config& config, bool json, int dead_letter_limit) {
                           {"dead_letter_sample", nlohmann::json::array()}};
     for (const auto& [type, n] : s.dead_letters_by_type) out["dead_letters_by_type"][type] = n;
     for (const auto& d : dead.value()) out["dead_letter_sample"].push_back(DeadLetterJson(d));
-    std::cout << out.dump(2) << "\n";
+    if (!label.empty()) out["source"] = label;
+    // Several sources: JSON lines, one object per source.
+    std::cout << (label.empty() ? out.dump(2) : out.dump()) << "\n";
     return kExitOk;
   }
+  if (!label.empty()) std::cout << "source:                " << label << "\n";
   std::cout << "pending events:        " << s.pending << " (" << s.outbox_rows << " in the outbox, "
             << s.in_flight_batches << " batches in flight, " << s.retrying_batches << " retrying)\n"
             << "oldest pending age:    " << std::fixed << std::setprecision(1)
@@ -72,6 +77,18 @@ int PrintStatus(const Config& config, bool json, int dead_letter_limit) {
   return kExitOk;
 }
 
+// Every outbox's status: with EVENTLOG_SOURCES one after the other, each headed by its source
+// (JSON: one object per source, one per line).
+int PrintStatuses(const Config& config, bool json, int dead_letter_limit) {
+  int worst = kExitOk;
+  for (const Source& source : RelaySources(config)) {
+    const std::string label = config.sources.empty() ? std::string() : source.label;
+    int rc = PrintStatus(source.url, label, json, dead_letter_limit);
+    if (rc != kExitOk) worst = rc;
+  }
+  return worst;
+}
+
 }  // namespace
 
 void AddStatusCommand(CLI::App& app, const Globals& globals, int& exit_code) {
@@ -84,7 +101,7 @@ void AddStatusCommand(CLI::App& app, const Globals& globals, int& exit_code) {
   cmd->callback([&globals, &exit_code] {
     Config config;
     exit_code =
-        LoadConfigAndLogging(globals, config) ? PrintStatus(config, json, limit) : kExitUsage;
+        LoadConfigAndLogging(globals, config) ? PrintStatuses(config, json, limit) : kExitUsage;
   });
 }
 

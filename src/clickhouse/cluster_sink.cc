@@ -62,6 +62,7 @@ struct ClusterSink::Node {
   ClickHouseClient client;  // topology and health queries
   int shard = 0;            // 1-based; 0: not learned yet
   bool down = false;
+  int64_t failures = 0;          // requests failed since the last one that succeeded
   Clock::time_point check_at{};  // when a node that is down is asked again
 };
 
@@ -151,9 +152,11 @@ Status ClusterSink::Learn(Node& node) {
 }
 
 void ClusterSink::MarkDown(Node& node, const Status& why) {
-  if (!node.down) {
+  // A health check (a query) may pass while INSERTs still fail (ZooKeeper away): say it once,
+  // then every 50th time, not at every round.
+  if (++node.failures == 1 || node.failures % 50 == 0) {
     log::Warn(kLogger, "ClickHouse node skipped until a health check passes",
-              {{"node", node.name}, {"error", why.ToString()}});
+              {{"node", node.name}, {"failures", node.failures}, {"error", why.ToString()}});
   }
   node.down = true;
   node.check_at = Clock::now() + options_.health_check;
@@ -162,7 +165,6 @@ void ClusterSink::MarkDown(Node& node, const Status& why) {
 bool ClusterSink::Usable(Node& node) {
   if (!node.down && node.shard != 0) return true;
   if (node.down && Clock::now() < node.check_at) return false;
-  const bool was_down = node.down;
   Status s = Learn(node);
   if (s.ok()) s = node.sink.Probe();
   if (!s.ok()) {
@@ -170,8 +172,14 @@ bool ClusterSink::Usable(Node& node) {
     return false;
   }
   node.down = false;
-  if (was_down) log::Info(kLogger, "ClickHouse node back", {{"node", node.name}});
   return true;
+}
+
+void ClusterSink::MarkWell(Node& node) {
+  if (node.failures > 0) {
+    log::Info(kLogger, "ClickHouse node back", {{"node", node.name}, {"failures", node.failures}});
+  }
+  node.failures = 0;
 }
 
 std::vector<ClusterSink::Node*> ClusterSink::ReplicasOf(int shard) {
@@ -223,6 +231,7 @@ Status ClusterSink::Insert(int64_t batch_id, const std::vector<OutboxRow>& rows)
     for (Node* node : ReplicasOf(shard)) {
       Status s = node->sink.Insert(batch_id, part);
       if (s.ok()) {
+        MarkWell(*node);
         sent = true;
         break;
       }
@@ -253,7 +262,7 @@ Result<Presence> ClusterSink::FindPresent(int64_t batch_id, const std::vector<Ou
         last = r.status();
         continue;
       }
-      answered = true;
+      answered = true;  // not MarkWell: reads pass while INSERTs fail (ZooKeeper away)
       found.present.insert(r->present.begin(), r->present.end());
       found.reused.insert(r->reused.begin(), r->reused.end());
     }

@@ -54,6 +54,7 @@ class ClusterSink : public EventSink {
   bool Usable(Node& node);
   Status Learn(Node& node);
   void MarkDown(Node& node, const Status& why);
+  void MarkWell(Node& node);  // an INSERT succeeded on it
   // The usable nodes of `shard`, in this sink's order of preference.
   std::vector<Node*> ReplicasOf(int shard);
   // `rows` split by shard, each part in batch order (the same rows give the same parts).

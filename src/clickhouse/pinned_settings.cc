@@ -28,6 +28,7 @@ constexpr Setting kWhereKnown[] = {
     {"timeout_overflow_mode", "throw"},
     {"skip_unavailable_shards", "0"},
     {"send_progress_in_http_headers", "0"},  // keeps X-ClickHouse-Summary one final header
+    {"insert_deduplicate", "1"},             // a re-sent block on a replicated table: a no-op
 };
 
 // insert_distributed_sync was renamed distributed_foreground_insert (23.11; the old name

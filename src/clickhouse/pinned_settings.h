@@ -24,11 +24,12 @@ namespace eventlog {
 //                                a limit or a missing shard fails instead of answering with
 //                                part of the rows (missed rows would be sent twice)
 //   send_progress_in_http_headers=0   X-ClickHouse-Summary (written_rows) comes once, at the end
-// Deliberately left to the server: insert_deduplicate (on Replicated tables it is what catches
-// a batch re-sent through another replica, where the query_id fence does not reach),
-// max_partitions_per_insert_block (exceeding it is kTooLarge: the batch is split), insert_quorum
-// and fsync settings (durability the operator chooses).
-// Only the first three exist everywhere; the rest are sent when the server knows them.
+//   insert_deduplicate=1         on Replicated tables it is what makes a shard's block re-sent
+//                                through another replica a no-op, where the query_id fence does
+//                                not reach (a cluster's exactly-once rests on it)
+// Deliberately left to the server: max_partitions_per_insert_block (exceeding it is kTooLarge: the
+// batch is split), insert_quorum and fsync settings (durability the operator chooses). Only the
+// first three exist everywhere; the rest are sent when the server knows them.
 
 // The query that lists which of the optional settings this server knows (TSV, one a line).
 std::string KnownSettingsQuery();

@@ -181,7 +181,7 @@ TEST(ClusterFaults, ReplicaKillsAndZooKeeperOutage) {
           << " shard1=" << shard1 << " shard2=" << shard2 << " relays=2 sources=2"
           << " drain_after_replica_kills_s=" << drain_after_kills
           << " drain_after_zookeeper_outage_s=" << drain_after_zk
-          << " final_drain_s=" << final_drain << " node_failovers=" << skipped
+          << " final_drain_s=" << final_drain << " node_down_warnings=" << skipped
           << " batches_found_present=" << found_present;
   std::cout << "[figures] " << figures.str() << std::endl;
   std::ofstream(VarDir() + "/figures.txt", std::ios::app) << figures.str() << "\n";
