@@ -63,6 +63,7 @@ struct ClusterSink::Node {
   int shard = 0;            // 1-based; 0: not learned yet
   bool down = false;
   int64_t failures = 0;          // requests failed since the last one that succeeded
+  Status last_error;             // why it was last skipped
   Clock::time_point check_at{};  // when a node that is down is asked again
 };
 
@@ -159,6 +160,7 @@ void ClusterSink::MarkDown(Node& node, const Status& why) {
               {{"node", node.name}, {"failures", node.failures}, {"error", why.ToString()}});
   }
   node.down = true;
+  node.last_error = Status(why.code(), node.name + ": " + why.message(), why.server_code());
   node.check_at = Clock::now() + options_.health_check;
 }
 
@@ -208,15 +210,21 @@ Status ClusterSink::NoReplica(int shard, const Status& last) const {
 }
 
 Status ClusterSink::Probe() {
-  Status last;
+  // A misconfigured node (wrong table, engine, cluster, credentials) says more than one that
+  // is merely down: report it first.
+  Status worst;
   for (auto& node : nodes_) {
     node->down = false;
     node->shard = 0;
-    if (!Usable(*node)) last = Status(StatusCode::kUnavailable, node->name + " does not answer");
+    if (!Usable(*node) &&
+        (worst.ok() || node->last_error.code() == StatusCode::kFailedPrecondition)) {
+      worst = node->last_error;
+    }
   }
-  if (!shards_) return NoReplica(1, last);
+  if (worst.code() == StatusCode::kFailedPrecondition) return worst;
+  if (!shards_) return NoReplica(1, worst);
   for (int shard = 1; shard <= shards_->shards(); ++shard) {
-    if (ReplicasOf(shard).empty()) return NoReplica(shard, last);
+    if (ReplicasOf(shard).empty()) return NoReplica(shard, worst);
   }
   return Status::Ok();
 }

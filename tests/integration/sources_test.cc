@@ -484,5 +484,28 @@ TEST_F(Sources, NoPasswordInTheMessageWhereverItIs) {
   }
 }
 
+// `eventlog status --json` with EVENTLOG_SOURCES: one JSON line per source, each with its own
+// pending count and its source (the URL without the password).
+TEST_F(Sources, StatusReportsEverySource) {
+  Enqueue(UrlA(), "AlphaEvent", 3);
+  Enqueue(UrlB(), "BetaEvent", 5);
+  CliRun r = RunEventlog(CliEnv(), "status --json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::istringstream lines(r.out);
+  std::vector<nlohmann::json> objects;
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) objects.push_back(nlohmann::json::parse(line));
+  }
+  ASSERT_EQ(objects.size(), 2u) << r.out;
+  EXPECT_EQ(objects[0]["pending"], 3) << r.out;
+  EXPECT_EQ(objects[1]["pending"], 5) << r.out;
+  EXPECT_FALSE(LabelNames(objects[0]["source"].get<std::string>(), SuffixB())) << r.out;
+  EXPECT_TRUE(LabelNames(objects[1]["source"].get<std::string>(), SuffixB())) << r.out;
+  EXPECT_EQ(r.output.find(":eventlog@"), std::string::npos) << "a password in the output";
+  r = RunEventlog(CliEnv(), "status");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.out.find("source:"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace eventlog::testing
