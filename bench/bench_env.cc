@@ -14,17 +14,6 @@ std::string EnvOr(const char* name, const std::string& fallback) {
   return v != nullptr && *v != '\0' ? v : fallback;
 }
 
-Status RecreatePostgres(const BenchEnv& env) {
-  return CatchPg([&] {
-    pqxx::connection admin(env.admin_url);
-    pqxx::nontransaction tx(admin);
-    // FORCE: a relay killed by a failed scenario may still hold a backend for a moment.
-    tx.exec0("DROP DATABASE IF EXISTS " + tx.quote_name(env.db_name) + " WITH (FORCE)");
-    tx.exec0("CREATE DATABASE " + tx.quote_name(env.db_name));
-    return Status::Ok();
-  });
-}
-
 Status RecreateClickHouse(const BenchEnv& env) {
   ClickHouseOptions o = env.ch;
   o.database = "default";
@@ -53,9 +42,22 @@ BenchEnv LoadBenchEnv() {
   e.seed_events = std::stoi(EnvOr("EVENTLOG_BENCH_SEED_EVENTS", "50000"));
   e.large_events = std::stoi(EnvOr("EVENTLOG_BENCH_LARGE_EVENTS", "1000"));
   e.steady_seconds = std::stod(EnvOr("EVENTLOG_BENCH_STEADY_SECONDS", "10"));
+  e.cluster_dir = EnvOr("EVENTLOG_BENCH_CLUSTER_DIR", e.source_dir + "/var/bench-cluster");
+  e.cluster_events = std::stoi(EnvOr("EVENTLOG_BENCH_CLUSTER_EVENTS", "1000000"));
   e.only = EnvOr("EVENTLOG_BENCH_ONLY", "");
   std::filesystem::create_directories(e.log_dir);
   return e;
+}
+
+Status RecreatePostgres(const BenchEnv& env) {
+  return CatchPg([&] {
+    pqxx::connection admin(env.admin_url);
+    pqxx::nontransaction tx(admin);
+    // FORCE: a relay killed by a failed scenario may still hold a backend for a moment.
+    tx.exec0("DROP DATABASE IF EXISTS " + tx.quote_name(env.db_name) + " WITH (FORCE)");
+    tx.exec0("CREATE DATABASE " + tx.quote_name(env.db_name));
+    return Status::Ok();
+  });
 }
 
 bool Selected(const BenchEnv& env, const std::string& scenario) {

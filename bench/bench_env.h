@@ -26,9 +26,22 @@ struct BenchEnv {
   int seed_events = 50000;     // backlog of the seed-design baseline (EVENTLOG_BENCH_SEED_EVENTS)
   int large_events = 1000;     // backlog of 1 MiB events, for memory (EVENTLOG_BENCH_LARGE_EVENTS)
   double steady_seconds = 10;  // each steady-rate latency run (EVENTLOG_BENCH_STEADY_SECONDS)
+  // The "cluster" scenario's own ClickHouse cluster (scripts/cluster.sh: ZooKeeper and four
+  // ClickHouse nodes, 2 shards x 2 replicas, cluster eventlog_cluster), with a data directory
+  // and ports apart from the cluster test suite's (var/cluster, 52181, 5813x), so that neither
+  // stops or wipes the other's servers. Its event_log lives in ClickHouse database
+  // cluster_database; the outbox in the bench's PostgreSQL database above.
+  std::string cluster_dir;               // <source>/var/bench-cluster (EVENTLOG_BENCH_CLUSTER_DIR)
+  int cluster_zk_port = 52191;           // ZooKeeper
+  int cluster_http_base = 58140;         // node N (1..4) serves HTTP on base + N
+  int cluster_tcp_base = 59030;          // ... native TCP on base + N
+  int cluster_interserver_base = 59040;  // ... replication (interserver HTTP) on base + N
+  std::string cluster_name = "eventlog_cluster";
+  std::string cluster_database = "bench_cluster";
+  int cluster_events = 1000000;  // backlog of each cluster drain (EVENTLOG_BENCH_CLUSTER_EVENTS)
   // Scenarios to run (EVENTLOG_BENCH_ONLY, comma-separated: bulk, seed, drain, large, steady,
-  // enqueue, http); empty: all. For a quick before/after of one lever; the README's table is a full
-  // run.
+  // enqueue, http, cluster); empty: all. For a quick before/after of one lever; the README's table
+  // is a full run.
   std::string only;
 };
 
@@ -41,6 +54,8 @@ BenchEnv LoadBenchEnv();
 // Drops and recreates both bench databases and applies the schema with `eventlog migrate`, so
 // the bench measures whatever schema the binary ships. REQUIRES: no child still connected.
 Status FreshDatabases(const BenchEnv& env);
+// The PostgreSQL half of FreshDatabases: the bench database dropped and created empty.
+Status RecreatePostgres(const BenchEnv& env);
 
 // The environment of an `eventlog` child: connection settings only, nothing inherited, so the
 // relay and serve run at the binary's DEFAULT batching, intervals and pool sizes.

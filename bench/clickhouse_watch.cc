@@ -1,11 +1,17 @@
 #include "bench/clickhouse_watch.h"
 
-#include <unistd.h>
-
-#include <fstream>
 #include <sstream>
+#include <thread>
+
+#include "bench/proc_cpu.h"
 
 namespace eventlog::bench {
+namespace {
+
+constexpr auto kDrainDeadline = std::chrono::minutes(10);
+constexpr auto kDrainPoll = std::chrono::milliseconds(20);
+
+}  // namespace
 
 ClickHouseWatch::ClickHouseWatch(const BenchEnv& env)
     : client_(env.ch), table_(env.ch.database + ".event_log") {}
@@ -55,24 +61,20 @@ Result<TimeColumn> ClickHouseWatch::TimeColumnType() {
 }
 
 double ClickHouseCpuSeconds(const BenchEnv& env) {
-  std::ifstream status(env.source_dir + "/var/services/clickhouse/data/status");
-  std::string key;
-  long pid = -1;
-  status >> key >> pid;  // "PID: 1234"
-  if (key != "PID:" || pid <= 0) return -1;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return -1;
-  // Fields after the command name, which is in parentheses and may hold blanks.
-  std::istringstream rest(line.substr(line.rfind(')') + 2));
-  std::string field;
-  double utime = 0;
-  double stime = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i) {
-    if (i == 14) utime = std::stod(field);
-    if (i == 15) stime = std::stod(field);
+  return ProcessCpuSeconds(PidFromFile(env.source_dir + "/var/services/clickhouse/data/status"));
+}
+
+Result<double> WaitForCount(ClickHouseWatch& ch, int64_t n, SteadyClock::time_point start) {
+  for (;;) {
+    auto count = ch.Count();
+    if (!count.ok()) return count.status();
+    if (count.value() >= n) return SecondsSince(start);
+    if (SteadyClock::now() - start > kDrainDeadline) {
+      return Status(StatusCode::kUnavailable, "drain: " + std::to_string(count.value()) + " of " +
+                                                  std::to_string(n) + " delivered in 10 min");
+    }
+    std::this_thread::sleep_for(kDrainPoll);
   }
-  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 }  // namespace eventlog::bench

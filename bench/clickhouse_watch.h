@@ -38,4 +38,8 @@ class ClickHouseWatch {
 // Negative when unknown (remote server, or not started by services.sh).
 double ClickHouseCpuSeconds(const BenchEnv& env);
 
+// Polls ch.Count() every 20 ms until it reaches `n`: the seconds since `start` it took, or an
+// error 10 min after `start`.
+Result<double> WaitForCount(ClickHouseWatch& ch, int64_t n, SteadyClock::time_point start);
+
 }  // namespace eventlog::bench

@@ -1,6 +1,5 @@
 // Bulk ingest (the ceiling) and the drain of a backlog by 1, 2 or 4 relays at their defaults.
 #include <cstdio>
-#include <thread>
 
 #include "bench/clickhouse_watch.h"
 #include "bench/relay_group.h"
@@ -12,23 +11,6 @@ namespace eventlog::bench {
 namespace {
 
 constexpr int kBulkRepetitions = 3;
-constexpr auto kDrainDeadline = std::chrono::minutes(10);
-constexpr auto kDrainPoll = std::chrono::milliseconds(20);
-
-// Polls count() until it reaches `n`; the time it took, or an error past the deadline.
-Result<double> WaitForCount(ClickHouseWatch& ch, int64_t n, SteadyClock::time_point start) {
-  for (;;) {
-    auto count = ch.Count();
-    if (!count.ok()) return count.status();
-    if (count.value() >= n) return SecondsSince(start);
-    if (SteadyClock::now() - start > kDrainDeadline) {
-      return Status(StatusCode::kUnavailable, "drain: " + std::to_string(count.value()) + " of " +
-                                                  std::to_string(n) + " delivered in 10 min");
-    }
-    std::this_thread::sleep_for(kDrainPoll);
-  }
-}
-
 // A backlog of `events` events with `padding` bytes of filler drained by `relays` relays.
 Result<DrainResult> DrainBacklog(const BenchEnv& env, int relays, int events, size_t padding,
                                  const std::string& tag);

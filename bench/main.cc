@@ -39,10 +39,34 @@ Outcome<T> Measure(const BenchEnv& env, const char* scenario, const char* name, 
   return o;
 }
 
+// The cluster drains: the bench's own cluster started for them and stopped after them, so it
+// holds no memory or CPU during other scenarios.
+void RunCluster(const BenchEnv& env, BenchRun& run) {
+  if (!Selected(env, "cluster")) return;
+  std::fprintf(stderr, "bench: cluster start (%s) ...\n", env.cluster_dir.c_str());
+  auto start = SteadyClock::now();
+  Status up = StartBenchCluster(env);
+  std::fprintf(stderr, "bench: cluster start: %.1f s%s%s\n", SecondsSince(start),
+               up.ok() ? "" : ": ", up.ok() ? "" : up.ToString().c_str());
+  for (int relays : {1, 2, 4}) {
+    std::string name = "cluster drain, " + std::to_string(relays) + " relay(s)";
+    if (!up.ok()) {
+      run.cluster_drains[relays].error = "cluster start: " + up.ToString();
+      continue;
+    }
+    run.cluster_drains[relays] = Measure<ClusterDrainResult>(
+        env, "cluster", name.c_str(), [&] { return RunClusterDrain(env, relays); });
+  }
+  if (Status down = StopBenchCluster(env); !down.ok()) {
+    std::fprintf(stderr, "bench: cluster stop: %s\n", down.ToString().c_str());
+  }
+}
+
 BenchRun RunAll(const BenchEnv& env) {
   BenchRun run;
   run.events = env.events;
   run.seed_events = env.seed_events;
+  run.cluster_events = env.cluster_events;
   auto start = SteadyClock::now();
   run.bulk = Measure<BulkResult>(env, "bulk", "bulk ingest", [&] { return RunBulkIngest(env); });
   run.seed = Measure<SeedResult>(env, "seed", "seed design", [&] { return RunSeedBaseline(env); });
@@ -61,6 +85,7 @@ BenchRun RunAll(const BenchEnv& env) {
   run.enqueue = Measure<EnqueueResult>(env, "enqueue", "business transactions",
                                        [&] { return RunEnqueue(env); });
   run.http = Measure<HttpResult>(env, "http", "POST /users", [&] { return RunPostUsers(env); });
+  RunCluster(env, run);
   run.total_seconds = SecondsSince(start);
   return run;
 }

@@ -5,14 +5,19 @@
 #include <algorithm>
 #include <fstream>
 
+#include "bench/proc_cpu.h"
+
 namespace eventlog::bench {
 
-RelayGroup::RelayGroup(const BenchEnv& env, int relays, const std::string& log_name) {
+RelayGroup::RelayGroup(const BenchEnv& env, int relays, const std::string& log_name,
+                       const faults::Env& extra) {
   std::string log = env.log_dir + "/" + log_name + ".log";
   { std::ofstream truncate(log, std::ios::trunc); }  // this run's output only
+  faults::Env child = ChildEnvironment(env);
+  for (const auto& [k, v] : extra) child[k] = v;
   for (int i = 0; i < relays; ++i) {
-    relays_.push_back(std::make_unique<faults::ChildProcess>(
-        EventlogArgv("relay"), ChildEnvironment(env), env.source_dir, log));
+    relays_.push_back(
+        std::make_unique<faults::ChildProcess>(EventlogArgv("relay"), child, env.source_dir, log));
   }
 }
 
@@ -20,6 +25,12 @@ int64_t RelayGroup::PeakRssBytes() const {
   int64_t peak = 0;
   for (const auto& r : relays_) peak = std::max(peak, PeakRssOf(r->pid()));
   return peak;
+}
+
+double RelayGroup::CpuSeconds() const {
+  double total = 0;
+  for (const auto& r : relays_) total += std::max(0.0, ProcessCpuSeconds(r->pid()));
+  return total;
 }
 
 Status RelayGroup::Stop() {

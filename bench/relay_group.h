@@ -13,10 +13,14 @@ namespace eventlog::bench {
 // The destructor kills any still running. Thread-compatible.
 class RelayGroup {
  public:
-  RelayGroup(const BenchEnv& env, int relays, const std::string& log_name);
+  // `extra` is added to (and overrides) ChildEnvironment(env), e.g. a cluster's CLICKHOUSE_HOSTS.
+  RelayGroup(const BenchEnv& env, int relays, const std::string& log_name,
+             const faults::Env& extra = {});
 
   // The largest VmHWM (peak resident set) among the relays, in bytes; read while they run.
   int64_t PeakRssBytes() const;
+  // The CPU time the relays used so far, in seconds (utime + stime); read while they run.
+  double CpuSeconds() const;
   // SIGTERM to all, then waits for each to exit; an error names a relay that did not exit 0.
   Status Stop();
 

@@ -75,6 +75,9 @@ void AddDrain(const BenchRun& run, int relays, std::vector<ReportRow>& rows) {
                           "1 relay " + Thousands(one->events_per_s) + " ev/s",
                           d.events_per_s / one->events_per_s, true, 1.0));
   }
+  if (relays == 1 && !run.bulk.value && !run.seed.value) {
+    rows.push_back(Info(name, rate));  // a run without either reference (EVENTLOG_BENCH_ONLY)
+  }
   rows.push_back(
       Info("  INSERTs (parts written), rows/INSERT",
            Thousands(static_cast<double>(d.inserts)) + ", " + Thousands(d.rows_per_insert)));
@@ -84,6 +87,50 @@ void AddDrain(const BenchRun& run, int relays, std::vector<ReportRow>& rows) {
                           "bulk " + Fmt("%.2f us", run.bulk.value->cpu_us_per_row),
                           d.cpu_us_per_event / run.bulk.value->cpu_us_per_row, false, 3));
   }
+  AddMemoryAndExactlyOnce(d, rows);
+}
+
+std::string CpuOrUnknown(double seconds) { return seconds < 0 ? "?" : Fmt("%.1f", seconds); }
+
+// A cluster drain: its rate, 2 and 4 relays against 1 (a figure, not a gate: four servers share
+// this machine's cores), 1 relay against the single-node drain of the same run, and where the
+// CPU went.
+void AddClusterDrain(const BenchRun& run, int relays, std::vector<ReportRow>& rows) {
+  const auto& o = run.cluster_drains.at(relays);
+  std::string name = "cluster 2x2: drain " + Thousands(run.cluster_events) + ", " +
+                     std::to_string(relays) + (relays == 1 ? " relay" : " relays");
+  if (!o.value) {
+    rows.push_back(Info(name, "FAILED: " + o.error));
+    return;
+  }
+  const ClusterDrainResult& c = *o.value;
+  const DrainResult& d = c.drain;
+  std::string rate = Thousands(d.events_per_s) + " ev/s";
+  auto single = run.drains.find(1);
+  auto one = run.cluster_drains.find(1);
+  if (relays == 1 && single != run.drains.end() && single->second.value) {
+    const DrainResult& s = *single->second.value;
+    rows.push_back({name + " vs 1 node", rate, "1 node " + Thousands(s.events_per_s) + " ev/s",
+                    d.events_per_s / s.events_per_s, "", -1});
+  } else if (relays != 1 && one != run.cluster_drains.end() && one->second.value) {
+    const DrainResult& base = one->second.value->drain;
+    rows.push_back({name + " vs 1 relay", rate, "1 relay " + Thousands(base.events_per_s) + " ev/s",
+                    d.events_per_s / base.events_per_s, ">= 1 (scales)", -1});
+  } else {
+    rows.push_back(Info(name, rate));
+  }
+  rows.push_back(
+      Info("  INSERTs (queries, 4 nodes), rows/INSERT",
+           Thousands(static_cast<double>(d.inserts)) + ", " + Thousands(d.rows_per_insert)));
+  rows.push_back(
+      Info("  both replicas of each shard complete",
+           Fmt("%.1f s after start", c.replicated_seconds) + Fmt(" (drained %.1f s)", d.seconds)));
+  rows.push_back(Info("  CPU s: ClickHouse x4 / ZooKeeper / relays / PostgreSQL",
+                      CpuOrUnknown(d.cpu_seconds) + " / " + CpuOrUnknown(c.zookeeper_cpu_seconds) +
+                          " / " + CpuOrUnknown(c.relay_cpu_seconds) + " / " +
+                          CpuOrUnknown(c.postgres_cpu_seconds)));
+  rows.push_back(Info("  machine CPU busy during the drain",
+                      Fmt("%.2f", c.busy_cores) + " of " + std::to_string(c.cores) + " cores"));
   AddMemoryAndExactlyOnce(d, rows);
 }
 
@@ -180,6 +227,7 @@ std::vector<ReportRow> BuildReport(const BenchRun& run) {
   AddLarge(run, rows);
   for (const auto& [rate, outcome] : run.steady) AddSteady(run, rate, rows);
   AddApplication(run, rows);
+  for (const auto& [relays, outcome] : run.cluster_drains) AddClusterDrain(run, relays, rows);
   return rows;
 }
 

@@ -28,6 +28,8 @@ struct BenchRun {
   std::map<int, Outcome<LatencyResult>> steady;  // by events/s
   Outcome<EnqueueResult> enqueue;
   Outcome<HttpResult> http;
+  int cluster_events = 0;
+  std::map<int, Outcome<ClusterDrainResult>> cluster_drains;  // by number of relays
   double total_seconds = 0;
 };
 

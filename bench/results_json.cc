@@ -30,6 +30,19 @@ json Drain(const DrainResult& d) {
           {"exactly_once_check", d.check}};
 }
 
+json ClusterDrain(const ClusterDrainResult& c) {
+  json j = Drain(c.drain);
+  j["replicated_seconds"] = c.replicated_seconds;
+  j["node_rows"] = c.node_rows;
+  j["node_inserts"] = c.node_inserts;
+  j["zookeeper_cpu_seconds"] = c.zookeeper_cpu_seconds;
+  j["relay_cpu_seconds"] = c.relay_cpu_seconds;
+  j["postgres_cpu_seconds"] = c.postgres_cpu_seconds;
+  j["busy_cores"] = c.busy_cores;
+  j["cores"] = c.cores;
+  return j;
+}
+
 json Steady(const LatencyResult& l) {
   return {{"rate", l.rate},
           {"events", l.events},
@@ -71,6 +84,9 @@ json Scenarios(const BenchRun& run) {
   j["post_users"] = WithOutcome<HttpResult>(run.http, [](const HttpResult& h) {
     return json{{"requests_per_s", h.requests_per_s}, {"p99_ms", h.p99_ms}, {"errors", h.errors}};
   });
+  for (const auto& [relays, o] : run.cluster_drains) {
+    j["cluster_drain"][std::to_string(relays)] = WithOutcome<ClusterDrainResult>(o, ClusterDrain);
+  }
   return j;
 }
 
@@ -89,6 +105,7 @@ Status WriteResults(const BenchRun& run, const std::vector<ReportRow>& rows,
   }
   json j = {{"events", run.events},
             {"seed_events", run.seed_events},
+            {"cluster_events", run.cluster_events},
             {"total_seconds", run.total_seconds},
             {"scenarios", Scenarios(run)},
             {"table", table}};

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "bench/bench_env.h"
 
@@ -34,6 +35,30 @@ struct DrainResult {
 Result<DrainResult> RunDrain(const BenchEnv& env, int relays);
 // The same with env.large_events events of 1 MiB of context each, 1 relay: its memory bound.
 Result<DrainResult> RunLargeEventDrain(const BenchEnv& env);
+
+// The bench's own cluster (BenchEnv::cluster_*): scripts/cluster.sh stop, its data directory
+// wiped (ZooKeeper's and the nodes' together), scripts/cluster.sh start.
+Status StartBenchCluster(const BenchEnv& env);
+// scripts/cluster.sh stop for the bench's cluster: no memory held for later scenarios.
+Status StopBenchCluster(const BenchEnv& env);
+
+// A backlog of env.cluster_events events drained by `relays` relays at their defaults into the
+// cluster (CLICKHOUSE_HOSTS of the four nodes, CLICKHOUSE_CLUSTER): each relay splits a batch by
+// shard and INSERTs each part into a replica of that shard's event_log_local; the clock stops
+// when count() through the Distributed event_log reaches the backlog. REQUIRES: StartBenchCluster.
+struct ClusterDrainResult {
+  DrainResult drain;  // inserts: INSERT queries the four nodes received; cpu: the four nodes'
+  double replicated_seconds = -1;     // from the start until both replicas of each shard hold all
+  std::vector<int64_t> node_rows;     // rows in each node's event_log_local, node 1..4, at the end
+  std::vector<int64_t> node_inserts;  // INSERT queries each node received during the drain
+  // CPU seconds during the drain (start to count reached); negative: unknown.
+  double zookeeper_cpu_seconds = -1;
+  double relay_cpu_seconds = -1;
+  double postgres_cpu_seconds = -1;  // the PostgreSQL of scripts/services.sh
+  double busy_cores = -1;            // the whole machine's busy CPUs on average
+  int cores = 0;
+};
+Result<ClusterDrainResult> RunClusterDrain(const BenchEnv& env, int relays);
 
 // The seed's design over a copy table: poll every 1 s, 100 rows a batch, UPDATE processed.
 struct SeedResult {
