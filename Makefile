@@ -45,6 +45,7 @@ stop:
 	@scripts/services.sh stop
 	@EVENTLOG_VAR_DIR=$(CURDIR)/var/faults PG_PORT=55433 CH_HTTP_PORT=58124 CH_TCP_PORT=59001 scripts/services.sh stop
 	@scripts/cluster.sh stop
+	@EVENTLOG_CLUSTER_DIR=$(CURDIR)/var/bench-cluster scripts/cluster.sh stop
 	@EVENTLOG_VAR_DIR=$(CURDIR)/var/cluster-suite PG_PORT=55434 scripts/services.sh stop-pg
 
 test: build build-asan
