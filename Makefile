@@ -69,7 +69,7 @@ test-faults: build
 test-cluster: build
 	@ctest --test-dir $(BUILD) -L cluster --output-on-failure
 
-# One run of every scenario of issue 8 (< 15 min on 2 cores); one bench at a time per machine.
+# One run of every scenario of issues 8 and 10 (about 5 min on 2 cores); one bench at a time per machine.
 bench: build
 	@scripts/services.sh start
 	@flock /tmp/eventlog-bench.lock $(BUILD)/eventlog_bench
