@@ -4,6 +4,7 @@
 #include <charconv>
 #include <map>
 #include <random>
+#include <set>
 
 #include "observe/logger.h"
 
@@ -64,6 +65,7 @@ struct ClusterSink::Node {
   bool down = false;
   int64_t failures = 0;          // requests failed since the last one that succeeded
   Status last_error;             // why it was last skipped
+  std::string zookeeper_path;    // of its replicated table: the same for a shard's replicas
   Clock::time_point check_at{};  // when a node that is down is asked again
 };
 
@@ -107,10 +109,17 @@ Status ClusterSink::Learn(Node& node) {
                   "retried INSERT could be stored twice (see README, A ClickHouse cluster)"};
     }
   }
+  if (nodes_.size() > 1) {
+    auto path = node.client.Execute(
+        "SELECT zookeeper_path FROM system.replicas WHERE database = " + QuoteClickHouse(db) +
+        " AND table = " + QuoteClickHouse(node_table_) + " FORMAT TSV");
+    if (!path.ok()) return path.status();
+    node.zookeeper_path = path->substr(0, path->find('\n'));
+  }
   if (options_.cluster.empty()) {
     node.shard = 1;
     if (!shards_) shards_ = ShardMap::FromWeights({1}).value();
-    return Status::Ok();
+    return SameTableAsTheOtherReplicas(node);
   }
   const std::string where =
       " FROM system.clusters WHERE cluster = " + QuoteClickHouse(options_.cluster);
@@ -149,6 +158,23 @@ Status ClusterSink::Learn(Node& node) {
                 " (remote_servers must list it by an address and TCP port it owns)"};
   }
   node.shard = static_cast<int>(rows->front().front());
+  return SameTableAsTheOtherReplicas(node);
+}
+
+Status ClusterSink::SameTableAsTheOtherReplicas(const Node& node) const {
+  // Replicas deduplicate each other's blocks only when they share one table in ZooKeeper.
+  for (const auto& other : nodes_) {
+    if (other.get() == &node || other->shard != node.shard || other->zookeeper_path.empty() ||
+        other->zookeeper_path == node.zookeeper_path) {
+      continue;
+    }
+    return {StatusCode::kFailedPrecondition,
+            node.name + " and " + other->name + " are nodes of one shard whose " + node_table_ +
+                " tables are not replicas of each other (ZooKeeper paths " + node.zookeeper_path +
+                " and " + other->zookeeper_path +
+                "): a retry through the other could be stored twice. Check the {shard} macros, "
+                "or list only replicas of one table in CLICKHOUSE_HOSTS"};
+  }
   return Status::Ok();
 }
 
@@ -229,15 +255,33 @@ Status ClusterSink::Probe() {
   return Status::Ok();
 }
 
+void ClusterSink::RememberSent(int64_t batch_id, const Node& node) {
+  if (batch_id <= 0) return;
+  auto [it, inserted] = sent_.try_emplace(batch_id);
+  if (inserted) {
+    sent_order_.push_back(batch_id);
+    if (sent_order_.size() > kRememberedBatches) {
+      sent_.erase(sent_order_.front());
+      sent_order_.pop_front();
+    }
+  }
+  it->second.insert(node.name);
+}
+
 Status ClusterSink::Insert(int64_t batch_id, const std::vector<OutboxRow>& rows) {
   if (rows.empty()) return Status::Ok();
   for (auto& node : nodes_) Usable(*node);  // learns the shard map before the split
   if (!shards_) return NoReplica(1, {});
+  // One call must end well within the batch's lease (>= 2 x the request timeout + 1 s): no new
+  // request once the request timeout has passed; the batch is retried later instead.
+  const auto deadline = Clock::now() + std::chrono::milliseconds(options_.base.timeout_ms);
   for (const auto& [shard, part] : SplitByShard(rows)) {
     Status last;
     bool sent = false;
     for (Node* node : ReplicasOf(shard)) {
+      if (Clock::now() >= deadline) break;
       Status s = node->sink.Insert(batch_id, part);
+      if (!NeverReachedServer(s)) RememberSent(batch_id, *node);
       if (s.ok()) {
         MarkWell(*node);
         sent = true;
@@ -253,28 +297,61 @@ Status ClusterSink::Insert(int64_t batch_id, const std::vector<OutboxRow>& rows)
   return Status::Ok();
 }
 
+std::vector<ClusterSink::Node*> ClusterSink::MustAnswer(int64_t batch_id, int shard) {
+  std::vector<Node*> out;
+  auto known = sent_.find(batch_id);
+  for (auto& node : nodes_) {
+    if (known != sent_.end()) {
+      if (known->second.count(node->name) && node->shard == shard) out.push_back(node.get());
+    } else if (node->shard == shard || node->shard == 0) {
+      out.push_back(node.get());
+    }
+  }
+  return out;
+}
+
 Result<Presence> ClusterSink::FindPresent(int64_t batch_id, const std::vector<OutboxRow>& rows) {
   Presence found;
   if (rows.empty()) return found;
   for (auto& node : nodes_) Usable(*node);
   if (!shards_) return NoReplica(1, {});
   for (const auto& [shard, part] : SplitByShard(rows)) {
-    Status last;
-    bool answered = false;
-    // Every reachable replica: the one that took an earlier INSERT may be ahead of the others.
+    // The replicas that may hold an earlier try of these rows must all answer: those this sink
+    // sent the batch to, or, when it does not know (a batch from another relay, or from before
+    // a restart), every node that is or may be a replica of the shard. A replica that took the
+    // INSERT may be ahead of the others, and the next try may not be the same block (a split
+    // batch), so replicated deduplication alone cannot be relied on.
+    std::set<Node*> asked;
+    for (Node* node : MustAnswer(batch_id, shard)) {
+      Status learned = node->shard == 0 ? Learn(*node) : Status::Ok();
+      if (learned.ok() && node->shard != shard) continue;  // another shard's node
+      Result<Presence> r =
+          learned.ok() ? node->sink.FindPresent(batch_id, part) : Result<Presence>(learned);
+      if (!r.ok()) {
+        if (IsNodeFault(r.status())) MarkDown(*node, r.status());
+        return Status(r.status().code(),
+                      "recovery check: " + node->name + ", which may hold rows of this batch, " +
+                          "does not answer: " + r.status().message(),
+                      r.status().server_code());
+      }
+      asked.insert(node);
+      found.present.insert(r->present.begin(), r->present.end());
+      found.reused.insert(r->reused.begin(), r->reused.end());
+    }
+    // The other reachable replicas too: more answers only add rows found.
     for (Node* node : ReplicasOf(shard)) {
+      if (asked.count(node)) continue;
       auto r = node->sink.FindPresent(batch_id, part);
       if (!r.ok()) {
         if (!IsNodeFault(r.status())) return r.status();
         MarkDown(*node, r.status());
-        last = r.status();
         continue;
       }
-      answered = true;  // not MarkWell: reads pass while INSERTs fail (ZooKeeper away)
+      asked.insert(node);
       found.present.insert(r->present.begin(), r->present.end());
       found.reused.insert(r->reused.begin(), r->reused.end());
     }
-    if (!answered) return NoReplica(shard, last);
+    if (asked.empty()) return NoReplica(shard, {});
   }
   // A row another replica holds is no reused id.
   for (const std::string& id : found.present) found.reused.erase(id);

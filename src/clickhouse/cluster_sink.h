@@ -1,8 +1,11 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,8 +34,9 @@ std::string NodeTable(const std::string& cluster, const std::string& table);
 //  - a retried INSERT of a shard's rows sends the same rows in the same order, so the same
 //    block: ReplicatedMergeTree deduplicates it through ZooKeeper on whichever replica of the
 //    shard takes it, also when the first try's replica is down or has not answered;
-//  - the recovery check asks every reachable replica of the shard and takes the union, so it
-//    sees what the replica that took the INSERT wrote while that replica is up.
+//  - the recovery check takes the union of the answers of the replicas that took an earlier
+//    try (every replica of the shard when this sink does not know which), all of which must
+//    answer, so it sees what the replica that took the INSERT wrote.
 // A node that fails with a "this node" error (network, timeout, overload, ZooKeeper trouble,
 // schema or access) is skipped until a health check (after `health_check`) finds it well; data
 // errors (kRejected, kTooLarge) are returned as they are. Not thread-safe: one per relay thread.
@@ -61,12 +65,21 @@ class ClusterSink : public EventSink {
   std::vector<std::pair<int, std::vector<OutboxRow>>> SplitByShard(
       const std::vector<OutboxRow>& rows) const;
   Status NoReplica(int shard, const Status& last) const;
+  Status SameTableAsTheOtherReplicas(const Node& node) const;
+  // Which nodes got (or may have got) an INSERT of `batch_id`, for the recovery check.
+  void RememberSent(int64_t batch_id, const Node& node);
+  // The nodes whose answer a recovery check of `batch_id` on `shard` cannot do without.
+  std::vector<Node*> MustAnswer(int64_t batch_id, int shard);
+
+  static constexpr size_t kRememberedBatches = 4096;
 
   ClusterSinkOptions options_;
   std::string node_table_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::optional<ShardMap> shards_;  // learned from the first node that answers
   size_t preferred_ = 0;            // rotation of the replica order: relays spread over replicas
+  std::map<int64_t, std::set<std::string>> sent_;  // batch id -> names of the nodes it went to
+  std::deque<int64_t> sent_order_;                 // oldest first, to forget beyond the cap
 };
 
 }  // namespace eventlog

@@ -151,6 +151,11 @@ struct ClickHouseClient::Impl {
   Status invalid;                      // set when the options cannot be sent safely
 };
 
+bool NeverReachedServer(const Status& s) {
+  return s.code() == StatusCode::kUnavailable &&
+         s.message().find(kNeverSentMark) != std::string::npos;
+}
+
 bool IsLoopbackHost(std::string_view host) {
   return host == "localhost" || host.starts_with("127.") || host == "::1" || host == "[::1]";
 }
@@ -255,8 +260,13 @@ Result<ClickHouseResponse> ClickHouseClient::Send(const ClickHouseRequest& reque
                   ScrubSecrets(where + ": answer exceeds " + std::to_string(sink.cap) + " bytes"));
   }
   if (rc != CURLE_OK) {
-    // Transport failure: the request may or may not have reached the server.
-    return Status(StatusCode::kUnavailable, ScrubSecrets(where + ": " + curl_easy_strerror(rc)));
+    // Transport failure: the request may or may not have reached the server, unless no
+    // connection was ever made.
+    const bool never_sent = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+                            rc == CURLE_COULDNT_RESOLVE_PROXY;
+    return Status(StatusCode::kUnavailable,
+                  ScrubSecrets(where + ": " + curl_easy_strerror(rc) +
+                               (never_sent ? std::string(kNeverSentMark) : std::string())));
   }
   long http_status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http_status);

@@ -34,6 +34,11 @@ struct ClickHouseOptions {
   const std::atomic<bool>* abort = nullptr;
 };
 
+// Said by a request that never reached the server (no connection could be made): nothing of it
+// can have been stored.
+inline constexpr std::string_view kNeverSentMark = " (not sent: no connection)";
+bool NeverReachedServer(const Status& s);
+
 // True for localhost, 127.0.0.0/8 and ::1.
 bool IsLoopbackHost(std::string_view host);
 

@@ -126,20 +126,37 @@ std::vector<std::string> SplitOn(const std::string& text, const std::string& sep
   return parts;
 }
 
+bool IsPostgresUrl(const std::string& item) {
+  return item.rfind("postgresql://", 0) == 0 || item.rfind("postgres://", 0) == 0;
+}
+
+// A list for an error message: each item without its password; an item of `separators`-split
+// text that is no URL may be part of a key=value string with a password: not shown at all.
+std::string ShownList(const std::string& value, const std::string& separators,
+                      const std::function<bool(const std::string&)>& is_url) {
+  std::string out;
+  for (const std::string& item : SplitOn(value, separators)) {
+    if (item.empty()) continue;
+    out += (out.empty() ? "" : separators.substr(0, 1)) +
+           (is_url(item) ? RedactUrl(item) : std::string("(not shown)"));
+  }
+  return out;
+}
+
 // CLICKHOUSE_HOSTS: "host:port,host:port"; a node without ":port" gets `default_port`; IPv6
 // addresses in brackets ("[::1]:8123").
 Status ReadClickHouseHosts(const EnvMap& env, int default_port,
                            std::vector<ClickHouseEndpoint>& out) {
   auto it = env.find("CLICKHOUSE_HOSTS");
-  if (it == env.end()) return Status::Ok();
-  const std::string& value = it->second;
-  if (HasControlChar(value)) {
-    return Invalid("CLICKHOUSE_HOSTS", StoredText(value, 200), "contains a control character");
-  }
+  if (it == env.end() || it->second.empty()) return Status::Ok();  // empty: not set
+  const std::string value = ShownList(it->second, ",", [](const std::string&) { return true; });
   std::vector<ClickHouseEndpoint> nodes;
-  for (std::string item : SplitOn(value, ",")) {
-    item.erase(0, item.find_first_not_of(' '));
-    item.erase(item.find_last_not_of(' ') + 1);
+  for (std::string item : SplitOn(it->second, ",")) {
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (HasControlChar(item)) {
+      return Invalid("CLICKHOUSE_HOSTS", StoredText(value, 200), "contains a control character");
+    }
     ClickHouseEndpoint node{item, default_port};
     size_t colon = item.rfind(':');
     bool bracketed = !item.empty() && item.front() == '[';
@@ -147,14 +164,14 @@ Status ReadClickHouseHosts(const EnvMap& env, int default_port,
       node.host = item.substr(0, colon);
       if (!ParsePort(std::string_view(item).substr(colon + 1), node.port)) {
         return Invalid("CLICKHOUSE_HOSTS", value,
-                       "has \"" + item + "\" whose port is not a number in 1..65535");
+                       "has \"" + RedactUrl(item) + "\" whose port is not a number in 1..65535");
       }
     }
     static const std::regex kBareIpv6(".*:.*");
     if (node.host.empty() || !IsHostName(node.host) ||
         (node.host.front() != '[' && std::regex_match(node.host, kBareIpv6))) {
       return Invalid("CLICKHOUSE_HOSTS", value,
-                     "has \"" + item +
+                     "has \"" + RedactUrl(item) +
                          "\", not host:port (a name, an IPv4 address, or an IPv6 address in "
                          "brackets)");
     }
@@ -168,35 +185,26 @@ Status ReadClickHouseHosts(const EnvMap& env, int default_port,
 }
 
 // Each URL of a blank-separated list without its password.
-std::string RedactEach(const std::string& value) {
-  std::string out;
-  for (const std::string& item : SplitOn(value, " \t\r\n")) {
-    if (!item.empty()) out += (out.empty() ? "" : " ") + RedactUrl(item);
-  }
-  return out;
-}
-
 // EVENTLOG_SOURCES: PostgreSQL URLs separated by blanks (a URL may hold commas: libpq's
 // multi-host form). Errors show the URLs without their passwords.
 Status ReadSources(const EnvMap& env, std::vector<std::string>& out) {
   auto it = env.find("EVENTLOG_SOURCES");
   if (it == env.end()) return Status::Ok();
+  const std::string shown = ShownList(it->second, " \t\r\n", IsPostgresUrl);
   std::vector<std::string> sources;
   for (const std::string& url : SplitOn(it->second, " \t\r\n")) {
     if (url.empty()) continue;
-    if (url.rfind("postgresql://", 0) != 0 && url.rfind("postgres://", 0) != 0) {
-      return Invalid("EVENTLOG_SOURCES", RedactEach(it->second),
-                     "has \"" + RedactUrl(url) +
-                         "\", not a postgresql:// URL (sources are separated by blanks)");
+    if (!IsPostgresUrl(url)) {
+      return Invalid("EVENTLOG_SOURCES", shown,
+                     "has item " + std::to_string(sources.size() + 1) +
+                         ", which is not a postgresql:// URL (sources are separated by blanks)");
     }
     if (std::find(sources.begin(), sources.end(), url) != sources.end()) {
-      return Invalid("EVENTLOG_SOURCES", RedactEach(it->second),
-                     "names \"" + RedactUrl(url) + "\" twice");
+      return Invalid("EVENTLOG_SOURCES", shown, "names \"" + RedactUrl(url) + "\" twice");
     }
     sources.push_back(url);
   }
-  if (sources.empty()) return Invalid("EVENTLOG_SOURCES", "", "must name at least one URL");
-  out = std::move(sources);
+  out = std::move(sources);  // empty (blank): not set, DATABASE_URL serves
   return Status::Ok();
 }
 

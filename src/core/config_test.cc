@@ -246,8 +246,21 @@ TEST(LoadConfig, ClickHouseHostsListsNodesWithTheirPorts) {
   EXPECT_EQ(c->clickhouse_hosts[0].ToString(), "a:8443");
 }
 
+TEST(LoadConfig, EmptyClickHouseHostsMeansTheOneNode) {
+  auto c = LoadConfig({{"CLICKHOUSE_HOSTS", ""}, {"CLICKHOUSE_CLUSTER", ""}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->clickhouse_hosts.size(), 1u);
+  EXPECT_EQ(c->clickhouse_cluster, "");
+}
+
+TEST(LoadConfig, ClickHouseHostsErrorsHideAPasswordInAnEntry) {
+  std::string msg = ErrorOf({{"CLICKHOUSE_HOSTS", "a:1,https://u:s3cret@ch1:8443"}});
+  EXPECT_NE(msg.find("CLICKHOUSE_HOSTS"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("s3cret"), std::string::npos) << msg;
+}
+
 TEST(LoadConfig, BadClickHouseHostsAreRefusedNamingTheEntry) {
-  for (const char* bad : {"", "a,,b", "a:0", "a:x", "a:70000", "::1", "a b", "a,a"}) {
+  for (const char* bad : {"a,,b", "a:0", "a:x", "a:70000", "::1", "a b", "a,a"}) {
     std::string msg = ErrorOf({{"CLICKHOUSE_HOSTS", bad}});
     EXPECT_NE(msg.find("CLICKHOUSE_HOSTS"), std::string::npos) << bad << ": " << msg;
   }
@@ -263,8 +276,10 @@ TEST(LoadConfig, SourcesAreUrlsSeparatedByBlanksAndErrorsHideTheirPasswords) {
   EXPECT_EQ(c->sources, (std::vector<std::string>{"postgresql://u:p@h1/a", "postgres://u:p@h1,h2/b",
                                                   "postgresql:///c"}));
   EXPECT_TRUE(LoadConfig({}).value().sources.empty());
-  for (const char* bad : {"", "  ", "postgresql://u:s3cret@h/a host=x password=s3cret",
-                          "postgresql://u:s3cret@h/a postgresql://u:s3cret@h/a"}) {
+  EXPECT_TRUE(LoadConfig({{"EVENTLOG_SOURCES", " "}}).value().sources.empty());  // blank: unset
+  for (const char* bad :
+       {"postgresql://u:s3cret@h/a host=x password=s3cret", "host=x password = s3cret",
+        "x password='a s3cret'", "postgresql://u:s3cret@h/a postgresql://u:s3cret@h/a"}) {
     std::string msg = ErrorOf({{"EVENTLOG_SOURCES", bad}});
     EXPECT_NE(msg.find("EVENTLOG_SOURCES"), std::string::npos) << msg;
     EXPECT_EQ(msg.find("s3cret"), std::string::npos) << msg;

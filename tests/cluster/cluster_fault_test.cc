@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "clickhouse/shard_key.h"
 #include "tests/cluster/cluster_env.h"
 
 namespace eventlog::cluster {
@@ -155,13 +156,19 @@ TEST(ClusterFaults, ReplicaKillsAndZooKeeperOutage) {
   std::sort(stored.begin(), stored.end());  // 18.16 reads ORDER BY 1 as a constant
   EXPECT_TRUE(stored == committed) << "the ids in the cluster are not the committed ones ("
                                    << stored.size() << " vs " << committed.size() << ")";
-  // Each event on the shard its key names, by the Distributed table's own sharding: the two
-  // shards' local tables add up to the total and neither holds the other's events.
+  // Each event on the shard its key names, by the Distributed table's own sharding key
+  // (weights 1 and 1: even keys on shard 1, odd on shard 2), and both shards used.
   int64_t shard1 = Number(NodeQuery(1, "SELECT count() FROM event_log_local"));
   int64_t shard2 = Number(NodeQuery(3, "SELECT count() FROM event_log_local"));
   EXPECT_EQ(shard1 + shard2, delivered);
   EXPECT_GT(shard1, 0);
   EXPECT_GT(shard2, 0);
+  for (auto [node, parity] : {std::pair{1, 0}, std::pair{3, 1}}) {
+    EXPECT_EQ(NodeQuery(node, std::string("SELECT count() FROM event_log_local WHERE ") +
+                                  kShardKeySql + " % 2 != " + std::to_string(parity)),
+              "0")
+        << "events on the wrong shard on node" << node;
+  }
   int64_t dead = 0;
   for (const std::string& url : SourceUrls()) {
     dead += PgCount(url, "SELECT count(*) FROM event_dead_letters");
