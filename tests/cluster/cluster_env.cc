@@ -144,16 +144,6 @@ std::unique_ptr<ChildProcess> SpawnEventlog(const std::vector<std::string>& args
   return std::make_unique<ChildProcess>(std::move(argv), std::move(env), VarDir(), log);
 }
 
-bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
-               std::chrono::milliseconds every) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(every);
-  }
-  return true;
-}
-
 }  // namespace eventlog::cluster
 
 // Registered before gtest_main's RUN_ALL_TESTS.

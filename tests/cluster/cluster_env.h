@@ -50,7 +50,10 @@ Env RelayEnv();
 std::unique_ptr<ChildProcess> SpawnEventlog(const std::vector<std::string>& args,
                                             const std::string& name, const Env& extra = {});
 
-bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
-               std::chrono::milliseconds every = std::chrono::milliseconds(100));
+// faults::WaitUntil, polling every 100 ms by default (the conditions query servers).
+inline bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
+                      std::chrono::milliseconds every = std::chrono::milliseconds(100)) {
+  return faults::WaitUntil(condition, timeout, every);
+}
 
 }  // namespace eventlog::cluster

@@ -40,16 +40,6 @@ std::string Missing(const std::multiset<std::string>& a, const std::multiset<std
 
 }  // namespace
 
-bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
-               std::chrono::milliseconds every) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(every);
-  }
-  return true;
-}
-
 void PgExec(const std::string& sql) {
   try {
     pqxx::connection conn(kDatabaseUrl);

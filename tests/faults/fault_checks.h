@@ -6,11 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace eventlog::faults {
+#include "tests/faults/process.h"  // WaitUntil
 
-// Polls `condition` every `every` until it holds (true) or `timeout` passes (false).
-bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
-               std::chrono::milliseconds every = std::chrono::milliseconds(20));
+namespace eventlog::faults {
 
 // PostgreSQL of the suite, one short connection per call. PgCount returns -1 when the server
 // cannot answer (it may be down on purpose); PgExec fails the test on an error.

@@ -101,4 +101,14 @@ int RunToCompletion(std::vector<std::string> argv, Env env, const std::string& c
   return child.exit_code();
 }
 
+bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
+               std::chrono::milliseconds every) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(every);
+  }
+  return true;
+}
+
 }  // namespace eventlog::faults

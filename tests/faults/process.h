@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -43,6 +44,10 @@ class ChildProcess {
   int exit_code_ = -1;
   std::string log_path_;
 };
+
+// Polls `condition` every `every` until it holds (true) or `timeout` passes (false).
+bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
+               std::chrono::milliseconds every = std::chrono::milliseconds(20));
 
 // Runs `argv` to completion (up to `timeout`); returns its exit code (-1 on timeout, after
 // killing it). Output goes to `log_path`.
