@@ -5,25 +5,18 @@
 namespace eventlog {
 namespace {
 
-// The claims' position: rows up to it are claimed (scan_from, or page_after inside a paged
-// tick). Pending = ids taken above it (rolled-back ones too: an estimate that errs high) plus
-// the events of open batches; the oldest = the first row above it or the oldest open batch.
+// Pending = the rows no claim has taken (eventlog_unclaimed, the one definition) plus the events
+// of open batches; the oldest = the oldest of either.
 constexpr const char* kGaugesSql = R"sql(
-WITH s AS (SELECT greatest(scan_from, coalesce(page_after, 0)) AS position
-             FROM eventlog_claim_state),
-     seq AS (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END AS last_id
-               FROM event_outbox_id_seq),
+WITH u AS (SELECT count(*) AS events, min(created_at) AS oldest FROM eventlog_unclaimed),
      b AS (SELECT coalesce(sum(event_count), 0) AS events, count(*) AS open,
                   count(*) FILTER (WHERE attempts > 0) AS retrying,
                   min(oldest_created_at) AS oldest
              FROM eventlog_batches)
-SELECT greatest(seq.last_id - s.position, 0) + b.events, b.open, b.retrying,
-       coalesce(extract(epoch FROM now() - least(
-           b.oldest,
-           (SELECT o.created_at FROM event_outbox o WHERE o.id > s.position ORDER BY o.id LIMIT 1)
-         ))::float8, 0),
+SELECT u.events + b.events, b.open, b.retrying,
+       coalesce(extract(epoch FROM now() - least(b.oldest, u.oldest))::float8, 0),
        (SELECT count(*) FROM event_dead_letters)
-  FROM s, seq, b)sql";
+  FROM u, b)sql";
 
 }  // namespace
 

@@ -228,7 +228,9 @@ Status PgOutboxStore::Release(const Batch& batch, const BatchRetry& retry) {
         "updated_at = now(), event_count = CASE WHEN $10 THEN event_count ELSE $7 END, "
         "payload = CASE WHEN $10 THEN payload ELSE $8 END, "
         "snap_lo = CASE WHEN $10 THEN snap_lo END, snap_hi = CASE WHEN $10 THEN snap_hi END, "
-        "id_after = CASE WHEN $10 THEN id_after END, id_to = CASE WHEN $10 THEN id_to END "
+        "id_after = CASE WHEN $10 THEN id_after END, id_to = CASE WHEN $10 THEN id_to END, "
+        "first_tx = CASE WHEN $10 THEN first_tx END, first_id = CASE WHEN $10 THEN first_id END, "
+        "last_tx = CASE WHEN $10 THEN last_tx END, last_id = CASE WHEN $10 THEN last_id END "
         "WHERE batch_id = $1 AND lease_token = $2",
         batch.batch_id, batch.lease_token, static_cast<int64_t>(retry.retry_in.count()),
         retry.attempted ? 1 : 0, retry.rejected ? 1 : 0, StoredText(retry.error),
