@@ -83,7 +83,7 @@ SELECT o.*
   FROM event_outbox o
  WHERE (o.tx_id >= (SELECT pg_snapshot_xmax(done_snapshot) FROM eventlog_claim_state)
         OR o.tx_id = ANY ((SELECT array_agg(x)
-                             FROM eventlog_claim_state, pg_snapshot_xip(done_snapshot) x)))
+                             FROM eventlog_claim_state, pg_snapshot_xip(done_snapshot) x)::xid8[]))
    AND NOT EXISTS (SELECT 1 FROM eventlog_claim_state s
                     WHERE pg_visible_in_snapshot(o.tx_id, s.page_snapshot)
                       AND (o.tx_id, o.id) <= (s.page_after_tx, s.page_after_id));
@@ -102,3 +102,75 @@ ALTER TABLE event_outbox ADD CONSTRAINT event_outbox_tx_id_is_the_writers
 ALTER TABLE event_outbox DROP CONSTRAINT IF EXISTS event_outbox_id_from_the_sequence;
 ALTER TABLE event_outbox ADD CONSTRAINT event_outbox_id_from_the_sequence
   CHECK (id > 0 AND id <= pg_sequence_last_value('event_outbox_id_seq')) NOT VALID;
+
+-- After a dump is restored into another cluster (whose transaction counter is lower), the claim
+-- state and the rows' tx_id name transactions this server has not reached, and claims refuse to
+-- run. With every relay stopped, SELECT eventlog_rebase_claims() translates them: rows no claim
+-- took get this transaction's id (the next tick takes them), each open slice batch's rows get an
+-- id of their own below every live transaction (the batch keeps exactly its rows), rows already
+-- claimed and delivered go, and the claim state starts from this transaction's snapshot.
+CREATE OR REPLACE FUNCTION eventlog_rebase_claims() RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  me xid8 := pg_current_xact_id();
+  b record;
+  k bigint := 3;  -- the first normal transaction id; slices get 4, 5, ...
+  slices bigint := 0;
+  unclaimed bigint;
+  dropped bigint;
+BEGIN
+  LOCK TABLE eventlog_claim_state, eventlog_batches IN EXCLUSIVE MODE;
+  LOCK TABLE event_outbox IN EXCLUSIVE MODE;  -- writers wait until this commits
+  PERFORM 1 FROM eventlog_claim_state FOR UPDATE;
+  IF NOT EXISTS (SELECT 1 FROM eventlog_claim_state
+                  WHERE pg_snapshot_xmax(coalesce(page_snapshot, done_snapshot))
+                        > pg_snapshot_xmax(pg_current_snapshot()))
+     AND NOT EXISTS (SELECT 1 FROM event_outbox
+                      WHERE tx_id >= pg_snapshot_xmax(pg_current_snapshot())) THEN
+    RAISE EXCEPTION 'eventlog_rebase_claims: the claim state and the outbox belong to this '
+      'cluster already; nothing to do' USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  CREATE TEMP TABLE eventlog_rebase (id bigint PRIMARY KEY, tx xid8 NOT NULL) ON COMMIT DROP;
+  FOR b IN SELECT * FROM eventlog_batches WHERE payload IS NULL ORDER BY batch_id LOOP
+    k := k + 1;
+    INSERT INTO eventlog_rebase
+    SELECT o.id, k::text::xid8 FROM event_outbox o
+     WHERE o.id > b.id_after AND o.id <= b.id_to
+       AND pg_visible_in_snapshot(o.tx_id, b.snap_hi) AND NOT pg_visible_in_snapshot(o.tx_id, b.snap_lo)
+       AND (b.first_tx IS NULL OR ((o.tx_id, o.id) >= (b.first_tx, b.first_id)
+                                   AND (o.tx_id, o.id) <= (b.last_tx, b.last_id)));
+    UPDATE eventlog_batches
+       SET snap_lo = (k || ':' || k || ':')::pg_snapshot,
+           snap_hi = ((k + 1) || ':' || (k + 1) || ':')::pg_snapshot,
+           first_tx = k::text::xid8, last_tx = k::text::xid8,
+           first_id = coalesce((SELECT min(id) FROM eventlog_rebase WHERE tx = k::text::xid8), 0),
+           last_id = coalesce((SELECT max(id) FROM eventlog_rebase WHERE tx = k::text::xid8), 0)
+     WHERE batch_id = b.batch_id;
+    UPDATE eventlog_batches SET id_after = first_id - 1, id_to = last_id WHERE batch_id = b.batch_id;
+    slices := slices + 1;
+  END LOOP;
+  IF k + 1 >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint THEN
+    RAISE EXCEPTION 'eventlog_rebase_claims: too many open slice batches (%) for this cluster''s '
+      'transaction counter', slices;
+  END IF;
+  -- Unclaimed: rows no claim took before the dump, and rows written in this cluster since the
+  -- restore (their tx_id is their own row's xmin; a restored row's xmin is the restore's).
+  INSERT INTO eventlog_rebase
+  SELECT id, me FROM eventlog_unclaimed
+  UNION
+  SELECT id, me FROM event_outbox o
+   WHERE o.tx_id::text::numeric % 4294967296 = o.xmin::text::numeric
+  ON CONFLICT (id) DO NOTHING;
+  GET DIAGNOSTICS unclaimed = ROW_COUNT;
+  ALTER TABLE event_outbox DROP CONSTRAINT event_outbox_tx_id_is_the_writers;
+  UPDATE event_outbox o SET tx_id = r.tx FROM eventlog_rebase r WHERE o.id = r.id;
+  DELETE FROM event_outbox o WHERE NOT EXISTS (SELECT 1 FROM eventlog_rebase r WHERE r.id = o.id);
+  GET DIAGNOSTICS dropped = ROW_COUNT;
+  ALTER TABLE event_outbox ADD CONSTRAINT event_outbox_tx_id_is_the_writers
+    CHECK (tx_id = pg_current_xact_id()) NOT VALID;
+  UPDATE eventlog_claim_state
+     SET done_snapshot = pg_current_snapshot(), page_snapshot = NULL, page_after_tx = NULL,
+         page_after_id = NULL;
+  RETURN format('%s unclaimed rows kept for the next claim, %s open slice batches kept, '
+                '%s claimed rows removed', unclaimed, slices, dropped);
+END $$;

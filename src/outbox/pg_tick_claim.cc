@@ -32,7 +32,7 @@ SELECT s.page_snapshot IS NOT NULL
 constexpr const char* kDoneXmaxSql =
     "(SELECT pg_snapshot_xmax(done_snapshot) FROM eventlog_claim_state)";
 constexpr const char* kDoneXipSql =
-    "(SELECT array_agg(x) FROM eventlog_claim_state, pg_snapshot_xip(done_snapshot) x)";
+    "(SELECT array_agg(x) FROM eventlog_claim_state, pg_snapshot_xip(done_snapshot) x)::xid8[]";
 
 constexpr const char* kLockStateSql = R"sql(
 SELECT done_snapshot::text, page_snapshot::text, page_after_tx::text, page_after_id
@@ -43,8 +43,8 @@ SELECT done_snapshot::text, page_snapshot::text, page_after_tx::text, page_after
 std::string EventColumnsSql(const std::string& t) {
   return t + "event_id, " + t + "event_type, CASE WHEN " + kStorableTimeSql +
          " THEN (extract(epoch FROM " + t + "event_date_time) * 1000000)::bigint END, " + t +
-         "environment, " + t + "event_context, " + t + "metadata_version, " + t + "trace_id, " +
-         t + "span_id";
+         "environment, " + t + "event_context, " + t + "metadata_version, " + t + "trace_id, " + t +
+         "span_id";
 }
 
 // One page of a tick, narrow (ids, not rows: the claim holds the state's lock meanwhile): the
@@ -223,8 +223,8 @@ Status AddRow(Page& page, const pqxx::row& row) {
 
 Result<Page> ReadPage(pqxx::work& tx, const std::string& done, const std::string& tick,
                       const RowKey& after, const ClaimLimits& limits) {
-  tx.exec_params0(DeclarePageSql(), done, tick, std::to_string(after.tx), after.id,
-                  limits.max_rows, kClaimRowOverheadBytes);
+  tx.exec_params0(DeclarePageSql(), done, tick, std::to_string(after.tx), after.id, limits.max_rows,
+                  kClaimRowOverheadBytes);
   Page page;
   page.quarantined_ids = "{";
   int64_t bytes_before = 0;  // rows are taken while the bytes before each stay under the cap
@@ -281,8 +281,7 @@ Result<std::optional<Batch>> ClaimSlice(pqxx::connection& conn, const SliceClaim
   // starts where the one before ended.
   const std::string tick =
       paged ? state[1].c_str() : tx.exec1("SELECT pg_current_snapshot()::text")[0].c_str();
-  const RowKey after =
-      paged ? RowKey{state[2].as<uint64_t>(), state[3].as<int64_t>()} : RowKey{};
+  const RowKey after = paged ? RowKey{state[2].as<uint64_t>(), state[3].as<int64_t>()} : RowKey{};
   auto read = ReadPage(tx, done, tick, after, limits);
   if (!read.ok()) return read.status();
   const Page& page = *read;
