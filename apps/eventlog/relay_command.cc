@@ -83,6 +83,8 @@ Result<OutboxGauges> SumGauges(std::vector<std::unique_ptr<OutboxGaugeReader>>& 
     sum.open_batches += g->open_batches;
     sum.batches_in_retry += g->batches_in_retry;
     sum.dead_letters += g->dead_letters;
+    sum.oldest_open_writer_age_s =
+        std::max(sum.oldest_open_writer_age_s, g->oldest_open_writer_age_s);
   }
   if (answered == 0 && !last.ok()) return last;
   return sum;

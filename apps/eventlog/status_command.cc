@@ -44,6 +44,10 @@ int PrintStatus(const std::string& url, const std::string& label, bool json,
                           {"dead_letter_sample", nlohmann::json::array()}};
     for (const auto& [type, n] : s.dead_letters_by_type) out["dead_letters_by_type"][type] = n;
     for (const auto& d : dead.value()) out["dead_letter_sample"].push_back(DeadLetterJson(d));
+    if (!s.oldest_open_writer.empty()) {
+      out["oldest_open_writer"] = {{"who", s.oldest_open_writer},
+                                   {"open_s", s.oldest_open_writer_age_s}};
+    }
     if (!label.empty()) out["source"] = label;
     // Several sources: JSON lines, one object per source.
     std::cout << (label.empty() ? out.dump(2) : out.dump()) << "\n";
@@ -56,6 +60,12 @@ int PrintStatus(const std::string& url, const std::string& label, bool json,
             << s.oldest_pending_age_s << " s\n"
             << "delivered (processed): " << s.delivered << "\n"
             << "dead letters (failed): " << s.dead_letters << "\n";
+  if (!s.oldest_open_writer.empty()) {
+    std::cout << "oldest open writer:    " << s.oldest_open_writer;
+    if (s.oldest_open_writer_age_s >= 0)
+      std::cout << ", open " << s.oldest_open_writer_age_s << " s";
+    std::cout << " (its events wait for it; its outbox partition cannot be truncated)\n";
+  }
   if (s.lag_batches > 0) {
     std::cout << "delivery lag, last " << OutboxStats::kLagWindowMinutes << " min: p50 "
               << std::setprecision(0) << s.lag_p50_ms << " ms, p90 " << s.lag_p90_ms << " ms, p99 "

@@ -103,8 +103,8 @@ struct Metrics::Impl : prometheus::Collectable {
       prometheus::BuildGauge()
           .Name("eventlog_outbox_pending_events")
           .Help(
-              "Events not yet delivered (estimate: outbox ids above the claims' position, "
-              "including ids of rolled-back transactions, plus events in open batches)")
+              "Events not yet delivered: outbox rows no claim has taken plus events in open "
+              "batches")
           .Register(gauge_registry)
           .Add({});
   prometheus::Gauge& oldest_age = prometheus::BuildGauge()
@@ -122,6 +122,14 @@ struct Metrics::Impl : prometheus::Collectable {
                                     .Help("Open batches with at least one failed attempt")
                                     .Register(gauge_registry)
                                     .Add({});
+  prometheus::Gauge& open_writer_age =
+      prometheus::BuildGauge()
+          .Name("eventlog_outbox_oldest_open_writer_seconds")
+          .Help(
+              "How long the oldest open transaction that wrote into event_outbox (prepared ones "
+              "too) has been open: its events wait and its partition cannot be truncated")
+          .Register(gauge_registry)
+          .Add({});
   prometheus::Gauge& dead_letters = prometheus::BuildGauge()
                                         .Name("eventlog_dead_letters")
                                         .Help("Rows in event_dead_letters")
@@ -150,6 +158,7 @@ struct Metrics::Impl : prometheus::Collectable {
       open_batches.Set(static_cast<double>(g->open_batches));
       retrying.Set(static_cast<double>(g->batches_in_retry));
       dead_letters.Set(static_cast<double>(g->dead_letters));
+      open_writer_age.Set(g->oldest_open_writer_age_s);
     }
     return gauges_ok;
   }

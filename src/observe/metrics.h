@@ -12,11 +12,12 @@ namespace eventlog {
 
 // What the outbox looks like now, read by a cheap query at scrape time (see outbox_gauges.h).
 struct OutboxGauges {
-  int64_t pending_events = 0;  // estimate: ids above the claims' position + events in open batches
+  int64_t pending_events = 0;  // rows no claim has taken + events in open batches
   double oldest_pending_age_s = 0;
   int64_t open_batches = 0;
   int64_t batches_in_retry = 0;
   int64_t dead_letters = 0;
+  double oldest_open_writer_age_s = 0;  // 0: no transaction that wrote into the outbox is open
 };
 
 // The Prometheus metrics of one process (prometheus-cpp, which only metrics.cc includes): the

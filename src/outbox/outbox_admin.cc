@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "outbox/open_writers.h"
 #include "outbox/outbox_rules.h"
 #include "outbox/pg_pool.h"
 
@@ -83,6 +84,10 @@ Result<OutboxStats> ReadOutboxStats(const std::string& database_url) {
     }
     for (const auto& row : tx.exec(kDeadLettersByTypeSql)) {
       st.dead_letters_by_type.emplace_back(row[0].c_str(), row[1].as<int64_t>());
+    }
+    for (const auto& row : tx.exec(kOldestOpenWriterSql)) {
+      st.oldest_open_writer = row[0].c_str();
+      st.oldest_open_writer_age_s = row[1].is_null() ? -1 : row[1].as<double>();
     }
     return Status::Ok();
   });

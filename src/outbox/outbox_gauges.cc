@@ -2,6 +2,8 @@
 
 #include <pqxx/pqxx>
 
+#include "outbox/open_writers.h"
+
 namespace eventlog {
 namespace {
 
@@ -33,6 +35,9 @@ Result<OutboxGauges> OutboxGaugeReader::Read() {
     g.batches_in_retry = r[2].as<int64_t>();
     g.oldest_pending_age_s = r[3].as<double>();
     g.dead_letters = r[4].as<int64_t>();
+    for (const auto& w : tx.exec(kOldestOpenWriterSql)) {
+      g.oldest_open_writer_age_s = w[1].is_null() ? 0 : w[1].as<double>();
+    }
     return Status::Ok();
   });
   if (!s.ok()) return s;

@@ -180,3 +180,36 @@ TEST_F(ClaimContractTest, ASequenceCacheLosesNothing) {
 
 }  // namespace
 }  // namespace eventlog::testing
+
+namespace eventlog::testing {
+namespace {
+
+// Issue 15 §3: what holds the outbox back is named by `eventlog status` (and the metric
+// eventlog_outbox_oldest_open_writer_seconds reads the same query).
+TEST_F(ClaimContractTest, StatusNamesTheOldestOpenWriterAndAForgottenPreparedTransaction) {
+  EXPECT_EQ(RunEventlog(ServerEnv(), "status").out.find("oldest open writer"), std::string::npos);
+  pqxx::connection held_conn(Servers().database_url + "?application_name=nightly-job");
+  pqxx::work held(held_conn);
+  OutboxWriter writer("Test", 1 << 20);
+  ASSERT_TRUE(writer.Enqueue(held, MakeEvent("Held", {{"k", 1}})).ok());
+  const std::string pid = held.exec1("SELECT pg_backend_pid()")[0].c_str();
+  CliRun open = RunEventlog(ServerEnv(), "status");
+  EXPECT_NE(open.out.find("oldest open writer:    pid " + pid + " (nightly-job), open "),
+            std::string::npos)
+      << open.output;
+  held.abort();
+
+  pqxx::connection prep_conn(Servers().database_url);
+  pqxx::nontransaction prep(prep_conn);
+  prep.exec0("BEGIN");
+  prep.exec("SELECT eventlog_enqueue('Prepared', '{}')");
+  prep.exec0("PREPARE TRANSACTION 'eventlog-test-forgotten'");
+  CliRun forgotten = RunEventlog(ServerEnv(), "status --json");
+  prep.exec0("ROLLBACK PREPARED 'eventlog-test-forgotten'");
+  EXPECT_NE(forgotten.out.find("\"who\": \"prepared transaction 'eventlog-test-forgotten'\""),
+            std::string::npos)
+      << forgotten.output;
+}
+
+}  // namespace
+}  // namespace eventlog::testing
