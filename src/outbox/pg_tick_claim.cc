@@ -1,7 +1,6 @@
 #include "outbox/pg_tick_claim.h"
 
 #include <algorithm>
-#include <compare>
 #include <string>
 
 #include "observe/logger.h"
@@ -184,7 +183,7 @@ std::vector<OutboxRow> RowsOf(const pqxx::result& r) {
 struct RowKey {
   uint64_t tx = 0;
   int64_t id = 0;
-  auto operator<=>(const RowKey&) const = default;
+  bool operator<(const RowKey& o) const { return tx < o.tx || (tx == o.tx && id < o.id); }
 };
 
 // What one page holds: how many rows to send, and the ids of rows no ClickHouse type can hold.

@@ -76,7 +76,7 @@ TEST_F(ClaimContractTest, TicksOfNTimesTheCapAreClaimedOnceAtEveryCap) {
   for (int cap : {1, 2, 3, 7, 10}) {
     for (int n : {1, 2, 3}) {
       EnqueueInOneTransaction(cap * n);
-      want += cap * n;
+      want += static_cast<int64_t>(cap) * n;
       for (const auto& id : ClaimAll(store, cap)) EXPECT_TRUE(seen.insert(id).second) << id;
       ASSERT_EQ(static_cast<int64_t>(seen.size()), want) << "cap " << cap << " x " << n;
     }
