@@ -54,6 +54,18 @@ void MigrateOnce() {
   });
 }
 
+// A prepared transaction outlives its session: one that a crashed run of the claim
+// interleaving test left (its gids start with eventlog_claims_) would hold its locks for good
+// and make the fixture's TRUNCATE wait forever.
+void RollBackLeftPreparedTransactions() {
+  pqxx::connection c(Servers().database_url);
+  pqxx::nontransaction tx(c);
+  pqxx::result left = tx.exec(
+      "SELECT gid FROM pg_prepared_xacts "
+      "WHERE database = current_database() AND gid LIKE 'eventlog\\_claims\\_%'");
+  for (const auto& row : left) tx.exec0("ROLLBACK PREPARED " + tx.quote(row[0].c_str()));
+}
+
 }  // namespace
 
 const TestServers& Servers() {
@@ -119,6 +131,7 @@ std::string ServerEnv() {
 
 void IntegrationTest::SetUp() {
   MigrateOnce();
+  RollBackLeftPreparedTransactions();
   PgExec(
       "TRUNCATE users, event_outbox, eventlog_batches, event_dead_letters, "
       "eventlog_delivery_lag; "
