@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "app.h"
@@ -90,22 +91,37 @@ Result<OutboxGauges> SumGauges(std::vector<std::unique_ptr<OutboxGaugeReader>>& 
   return sum;
 }
 
+// The last resort of a shutdown past its deadline: what no abort reaches (a PostgreSQL connect
+// hanging, say) must not keep the process. Whatever is in flight stays in the ledger under its
+// lease and its rows are found by the next relay's recovery check; exit 1 says the stop was not
+// clean, as `serve` does.
+void ExitAtShutdownDeadline(std::chrono::milliseconds left) {
+  std::thread([left] {
+    std::this_thread::sleep_for(left);  // the process normally ends first, and this with it
+    log::Error(kLogger, "shutdown timeout passed: exiting with work in flight",
+               {{"left_ms", left.count()}});
+    std::_Exit(kExitFailure);
+  }).detach();
+}
+
 int RunRelay(const Config& config, const std::vector<Source>& sources) {
   std::atomic<bool> stop{false};
   std::atomic<bool> abort_request{false};
   auto clock = MakeRealClock();
+  const auto timeout = std::chrono::milliseconds(config.shutdown_timeout_ms);
   // SIGTERM: finish the batch in flight. Past half of EVENTLOG_SHUTDOWN_TIMEOUT_MS, abort its
   // ClickHouse request instead: the batch goes back to the ledger and we still exit 0 in time.
   ShutdownSignal on_signal(
       [&] {
-        log::Info(kLogger, "shutting down", {{"timeout_ms", config.shutdown_timeout_ms}});
+        log::Info(kLogger, "shutting down", {{"timeout_ms", timeout.count()}});
         stop = true;
         clock->Wake();
       },
-      std::chrono::milliseconds(config.shutdown_timeout_ms / 2),
-      [&] {
+      timeout / 2,
+      [&abort_request, timeout] {
         abort_request = true;
         AbortPgCalls();  // a claim or mark stuck on a silent PostgreSQL: the lease covers it
+        ExitAtShutdownDeadline(timeout - timeout / 2);
       });
   ClickHouseOptions ch = ToClickHouseOptions(config);
   ch.abort = &abort_request;
@@ -129,6 +145,12 @@ int RunRelay(const Config& config, const std::vector<Source>& sources) {
   for (const Source& source : sources) {
     relays.push_back(std::make_unique<SourceRelay>(source, name, config, ch, metrics, *clock));
     labels.push_back(relays.back()->label);
+    if (relays.back()->probe.code() == StatusCode::kInvalidArgument) {
+      // ClickHouse nodes that are not replicas of one table: a fleet must not each pick some.
+      log::Error(kLogger, "ClickHouse configuration refused",
+                 {{"error", relays.back()->probe.ToString()}});
+      return kExitUsage;
+    }
     if (!relays.back()->probe.ok()) {
       log::Warn(kLogger, "ClickHouse not ready; the relay keeps trying",
                 {{"error", relays.back()->probe.ToString()}});

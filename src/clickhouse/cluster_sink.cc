@@ -69,6 +69,12 @@ struct ClusterSink::Node {
   Clock::time_point check_at{};  // when a node that is down is asked again
 };
 
+// How much a node's start-up error says about the configuration, for Probe.
+static int Severity(StatusCode code) {
+  if (code == StatusCode::kInvalidArgument) return 2;
+  return code == StatusCode::kFailedPrecondition ? 1 : 0;
+}
+
 std::string NodeTable(const std::string& cluster, const std::string& table) {
   return cluster.empty() ? table : table + "_local";
 }
@@ -102,7 +108,8 @@ Status ClusterSink::Learn(Node& node) {
                                                    " (run `eventlog migrate`)"};
     }
     if (engine->rfind("Replicated", 0) != 0) {
-      return {StatusCode::kFailedPrecondition,
+      // A bad setting, not a passing state: kInvalidArgument makes the relay refuse to start.
+      return {StatusCode::kInvalidArgument,
               db + "." + node_table_ + " on " + node.name + " is " +
                   engine->substr(0, engine->find('\n')) +
                   ", not a Replicated*MergeTree table: with several nodes in CLICKHOUSE_HOSTS a "
@@ -168,7 +175,7 @@ Status ClusterSink::SameTableAsTheOtherReplicas(const Node& node) const {
         other->zookeeper_path == node.zookeeper_path) {
       continue;
     }
-    return {StatusCode::kFailedPrecondition,
+    return {StatusCode::kInvalidArgument,
             node.name + " and " + other->name + " are nodes of one shard whose " + node_table_ +
                 " tables are not replicas of each other (ZooKeeper paths " + node.zookeeper_path +
                 " and " + other->zookeeper_path +
@@ -236,18 +243,26 @@ Status ClusterSink::NoReplica(int shard, const Status& last) const {
 }
 
 Status ClusterSink::Probe() {
-  // A misconfigured node (wrong table, engine, cluster, credentials) says more than one that
-  // is merely down: report it first.
-  Status worst;
+  // Nodes that are not replicas of one table (kInvalidArgument) make the whole configuration
+  // wrong: reported before a misconfigured node (wrong table, cluster, credentials), which says
+  // more than one that is merely down. Nodes are checked in the order CLICKHOUSE_HOSTS lists
+  // them, each against those before it, from a clean slate: every relay of a fleet with the
+  // same setting names the same node.
   for (auto& node : nodes_) {
     node->down = false;
     node->shard = 0;
-    if (!Usable(*node) &&
-        (worst.ok() || node->last_error.code() == StatusCode::kFailedPrecondition)) {
-      worst = node->last_error;
-    }
+    node->zookeeper_path.clear();
   }
-  if (worst.code() == StatusCode::kFailedPrecondition) return worst;
+  Status worst;
+  for (auto& node : nodes_) {
+    if (Usable(*node)) continue;
+    const StatusCode code = node->last_error.code();
+    if (worst.ok() || Severity(code) > Severity(worst.code())) worst = node->last_error;
+  }
+  if (worst.code() == StatusCode::kInvalidArgument ||
+      worst.code() == StatusCode::kFailedPrecondition) {
+    return worst;
+  }
   if (!shards_) return NoReplica(1, worst);
   for (int shard = 1; shard <= shards_->shards(); ++shard) {
     if (ReplicasOf(shard).empty()) return NoReplica(shard, worst);

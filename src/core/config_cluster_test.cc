@@ -55,6 +55,22 @@ TEST(LoadConfig, ClickHouseHostsErrorsHideAPasswordInAnEntry) {
   EXPECT_EQ(msg.find("s3cret"), std::string::npos) << msg;
 }
 
+// user:password@host (no scheme) was echoed whole, twice: every form is refused, masked.
+TEST(LoadConfig, ClickHouseHostsWithCredentialsAreRefusedWithoutShowingThem) {
+  for (const char* hosts :
+       {"127.0.0.1:8123,user:s3cret@127.0.0.1:8124", "s3cret@127.0.0.1:8124",
+        "user:s3cret@[::1]:8124", "user:s3c@ret@h:1", "http://user:s3cret@h:8123",
+        "a:1,user:s3cret@h:x", "user:s3cret@h:1,user:s3cret@h:1"}) {
+    std::string msg = ErrorOf({{"CLICKHOUSE_HOSTS", hosts}});
+    EXPECT_NE(msg.find("CLICKHOUSE_HOSTS"), std::string::npos) << hosts << ": " << msg;
+    EXPECT_EQ(msg.find("s3c"), std::string::npos) << hosts << ": " << msg;
+    EXPECT_EQ(msg.find("ret@"), std::string::npos) << hosts << ": " << msg;
+  }
+  std::string msg = ErrorOf({{"CLICKHOUSE_HOSTS", "127.0.0.1:8123,user:s3cret@127.0.0.1:8124"}});
+  EXPECT_NE(msg.find("***@127.0.0.1:8124"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("CLICKHOUSE_PASSWORD"), std::string::npos) << msg;
+}
+
 TEST(LoadConfig, BadClickHouseHostsAreRefusedNamingTheEntry) {
   for (const char* bad : {"a,,b", "a:0", "a:x", "a:70000", "::1", "a b", "a,a"}) {
     std::string msg = ErrorOf({{"CLICKHOUSE_HOSTS", bad}});

@@ -46,8 +46,10 @@ void Relay::Run(const std::atomic<bool>& stop) {
   while (!stop.load()) {
     auto started = clock_.Now();
     Result<std::optional<Batch>> claimed = ahead.valid() ? ahead.get() : store_.Claim(limits);
-    // More rows wait behind a full batch: claim them while this one is being delivered.
-    if (claim_ahead_ != nullptr && claimed.ok() && claimed->has_value() && (*claimed)->full) {
+    // More rows wait behind a full batch: claim them while this one is being delivered (not
+    // once stopping: that claim would only have to be given back).
+    if (claim_ahead_ != nullptr && !stop.load() && claimed.ok() && claimed->has_value() &&
+        (*claimed)->full) {
       ahead =
           std::async(std::launch::async, [this, limits] { return claim_ahead_->Claim(limits); });
     }

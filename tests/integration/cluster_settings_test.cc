@@ -17,7 +17,7 @@ TEST_F(ClusterSettingsTest, SeveralHostsNeedAReplicatedTable) {
                     .cluster = "",
                     .table = Servers().table});
   Status s = sink.Probe();
-  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
   EXPECT_NE(s.message().find("not a Replicated*MergeTree"), std::string::npos) << s.ToString();
   EXPECT_TRUE(sink.Insert(1, {}).ok());  // nothing to send
   auto row = ToOutboxRow(MakeEvent("UserCreated", {{"a", 1}}), "Test", 1024).value();
@@ -49,6 +49,31 @@ TEST_F(ClusterSettingsTest, BadHostsAreRefusedAtStart) {
   CliRun r = RunEventlog(ServerEnv() + " CLICKHOUSE_HOSTS=a:1,::1", "relay");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.err.find("CLICKHOUSE_HOSTS"), std::string::npos) << r.err;
+}
+
+// Nodes that are not replicas of one table (here the one server's plain MergeTree table, under
+// two names): two relays started together both refuse the whole setting at start, exit 2, and
+// name the same node (they used to skip one with a warning and keep running).
+TEST_F(ClusterSettingsTest, TwoRelaysRefuseNodesThatAreNotReplicasAlike) {
+  const std::string port = std::to_string(Servers().clickhouse.port);
+  const std::string env = ServerEnv() + " CLICKHOUSE_HOSTS=127.0.0.1:" + port +
+                          ",localhost:" + port + " EVENTLOG_SHUTDOWN_TIMEOUT_MS=1000";
+  const std::string relay = "cd /tmp && timeout -s KILL 20 env " + env + " " + EVENTLOG_BIN +
+                            " --env-file /dev/null relay";
+  // Both at once, each reporting its exit code on its own line after its output.
+  CliRun r = RunCommand("for i in 1 2; do (" + relay +
+                        " >/tmp/eventlog-refuse-$$-$i.log 2>&1; echo \"exit=$?\" >> "
+                        "/tmp/eventlog-refuse-$$-$i.log) & done; wait; "
+                        "cat /tmp/eventlog-refuse-$$-1.log; echo ====; "
+                        "cat /tmp/eventlog-refuse-$$-2.log; rm -f /tmp/eventlog-refuse-$$-*.log");
+  size_t split = r.out.find("====");
+  ASSERT_NE(split, std::string::npos) << r.output;
+  for (const std::string& out : {r.out.substr(0, split), r.out.substr(split)}) {
+    EXPECT_NE(out.find("exit=2"), std::string::npos) << out;
+    EXPECT_NE(out.find("ClickHouse configuration refused"), std::string::npos) << out;
+    EXPECT_NE(out.find("on 127.0.0.1:" + port + " is MergeTree"), std::string::npos) << out;
+    EXPECT_EQ(out.find("eventlog:eventlog"), std::string::npos) << out;
+  }
 }
 
 }  // namespace

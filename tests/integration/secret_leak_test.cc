@@ -241,5 +241,26 @@ TEST_F(SecretLeakTest, WrongClickHousePasswordNeverPrintsIt) {
   ExpectNoSecret("relay", relay.Output());
 }
 
+// Credentials written into a CLICKHOUSE_HOSTS entry, in every form: relay, migrate and status
+// refuse the setting (exit 2) without echoing them.
+TEST_F(SecretLeakTest, CredentialsInClickHouseHostsAreNeverPrinted) {
+  const std::string port = std::to_string(Servers().clickhouse.port);
+  for (const std::string& hosts :
+       std::vector<std::string>{"127.0.0.1:" + port + ",eventlog:kl1ck%zz@127.0.0.1:8124",
+                                "eventlog:p%zz@ss w0rd!@127.0.0.1:" + port,
+                                "h0use@127.0.0.1:" + port + ",127.0.0.1:8124",
+                                "http://eventlog:kl1ck@127.0.0.1:" + port}) {
+    Env env = BaseEnv(Servers().database_url);
+    env["CLICKHOUSE_HOSTS"] = hosts;
+    for (const char* cmd : {"relay", "migrate", "status"}) {
+      Child c({cmd}, env);
+      EXPECT_EQ(c.Wait(seconds(30)), 2) << cmd << ": " << c.Output();
+      EXPECT_NE(c.Output().find("CLICKHOUSE_HOSTS"), std::string::npos) << c.Output();
+      ExpectNoSecret(std::string(cmd) + " with CLICKHOUSE_HOSTS=" + "<entry with credentials>",
+                     c.Output());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace eventlog::testing
