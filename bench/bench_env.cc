@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <pqxx/pqxx>
+#include <sstream>
 
 #include "outbox/pg_errors.h"
 
@@ -44,6 +45,9 @@ BenchEnv LoadBenchEnv() {
   e.steady_seconds = std::stod(EnvOr("EVENTLOG_BENCH_STEADY_SECONDS", "10"));
   e.cluster_dir = EnvOr("EVENTLOG_BENCH_CLUSTER_DIR", e.source_dir + "/var/bench-cluster");
   e.cluster_events = std::stoi(EnvOr("EVENTLOG_BENCH_CLUSTER_EVENTS", "1000000"));
+  e.held_events.clear();
+  std::stringstream held(EnvOr("EVENTLOG_BENCH_HELD_EVENTS", "1000000"));
+  for (std::string n; std::getline(held, n, ',');) e.held_events.push_back(std::stoll(n));
   e.only = EnvOr("EVENTLOG_BENCH_ONLY", "");
   std::filesystem::create_directories(e.log_dir);
   return e;

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "clickhouse/http_client.h"
 #include "eventlog/status.h"
@@ -39,9 +41,12 @@ struct BenchEnv {
   std::string cluster_name = "eventlog_cluster";
   std::string cluster_database = "bench_cluster";
   int cluster_events = 1000000;  // backlog of each cluster drain (EVENTLOG_BENCH_CLUSTER_EVENTS)
+  // Backlogs committed behind an open transaction, one "held" scenario each
+  // (EVENTLOG_BENCH_HELD_EVENTS, comma-separated).
+  std::vector<int64_t> held_events = {1000000};
   // Scenarios to run (EVENTLOG_BENCH_ONLY, comma-separated: bulk, seed, drain, large, steady,
-  // enqueue, http, cluster); empty: all. For a quick before/after of one lever; the README's table
-  // is a full run.
+  // enqueue, held, http, cluster); empty: all. For a quick before/after of one lever; the README's
+  // table is a full run.
   std::string only;
 };
 

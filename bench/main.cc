@@ -84,6 +84,11 @@ BenchRun RunAll(const BenchEnv& env) {
   }
   run.enqueue = Measure<EnqueueResult>(env, "enqueue", "business transactions",
                                        [&] { return RunEnqueue(env); });
+  for (int64_t events : env.held_events) {
+    std::string name = "claims behind an open transaction, " + std::to_string(events);
+    run.held[events] = Measure<HeldResult>(env, "held", name.c_str(),
+                                           [&] { return RunHeldTransaction(env, events); });
+  }
   run.http = Measure<HttpResult>(env, "http", "POST /users", [&] { return RunPostUsers(env); });
   RunCluster(env, run);
   run.total_seconds = SecondsSince(start);

@@ -208,6 +208,20 @@ void AddApplication(const BenchRun& run, std::vector<ReportRow>& rows) {
   } else {
     rows.push_back(Info("business tx, 2 clients", "FAILED: " + run.enqueue.error));
   }
+  for (const auto& [events, o] : run.held) {
+    const std::string name =
+        "claims, " + Thousands(static_cast<double>(events)) + " events behind an open transaction";
+    if (!o.value) {
+      rows.push_back(Info(name, "FAILED: " + o.error));
+      continue;
+    }
+    const HeldResult& h = *o.value;
+    rows.push_back(Info(name, Fmt("p50 %.1f ms", h.claim_p50_ms) +
+                                  Fmt(", p90 %.1f", h.claim_p90_ms) +
+                                  Fmt(", max %.1f", h.claim_max_ms)));
+    rows.push_back(Info("  then one event's claim; an idle claim",
+                        Fmt("%.2f ms", h.one_event_claim_ms) + Fmt("; %.2f ms", h.idle_claim_ms)));
+  }
   if (run.http.value) {
     const HttpResult& h = *run.http.value;
     rows.push_back(Info("POST /users, wrk 2 threads 16 connections 5 s",

@@ -27,6 +27,7 @@ struct BenchRun {
   Outcome<DrainResult> large;                    // 1 MiB events, 1 relay
   std::map<int, Outcome<LatencyResult>> steady;  // by events/s
   Outcome<EnqueueResult> enqueue;
+  std::map<int64_t, Outcome<HeldResult>> held;  // by events behind the open transaction
   Outcome<HttpResult> http;
   int cluster_events = 0;
   std::map<int, Outcome<ClusterDrainResult>> cluster_drains;  // by number of relays

@@ -81,6 +81,18 @@ json Scenarios(const BenchRun& run) {
                 {"enqueue_ratio", e.enqueue_ratio},
                 {"in_statement_ratio", e.in_statement_ratio}};
   });
+  for (const auto& [events, o] : run.held) {
+    j["held_transaction"][std::to_string(events)] =
+        WithOutcome<HeldResult>(o, [](const HeldResult& h) {
+          return json{{"events", h.events},
+                      {"claims", h.claims},
+                      {"claim_p50_ms", h.claim_p50_ms},
+                      {"claim_p90_ms", h.claim_p90_ms},
+                      {"claim_max_ms", h.claim_max_ms},
+                      {"one_event_claim_ms", h.one_event_claim_ms},
+                      {"idle_claim_ms", h.idle_claim_ms}};
+        });
+  }
   j["post_users"] = WithOutcome<HttpResult>(run.http, [](const HttpResult& h) {
     return json{{"requests_per_s", h.requests_per_s}, {"p99_ms", h.p99_ms}, {"errors", h.errors}};
   });

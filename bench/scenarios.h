@@ -93,6 +93,19 @@ struct EnqueueResult {
 };
 Result<EnqueueResult> RunEnqueue(const BenchEnv& env);
 
+// Claims (PgOutboxStore, default caps, no ClickHouse) of `events` committed while a transaction
+// that wrote into the outbox stays open, then of one more event, then an idle claim.
+struct HeldResult {
+  int64_t events = 0;
+  int64_t claims = 0;
+  double claim_p50_ms = 0;
+  double claim_p90_ms = 0;
+  double claim_max_ms = 0;
+  double one_event_claim_ms = 0;  // with every event above still behind the open transaction
+  double idle_claim_ms = 0;       // nothing waiting
+};
+Result<HeldResult> RunHeldTransaction(const BenchEnv& env, int64_t events);
+
 // POST /users against `eventlog serve` at its defaults, driven by wrk.
 struct HttpResult {
   double requests_per_s = 0;
