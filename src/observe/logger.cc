@@ -148,4 +148,6 @@ BoundContext::BoundContext(Fields fields) : previous_size_(tls_bound.size()) {
 
 BoundContext::~BoundContext() { tls_bound.resize(previous_size_); }
 
+Fields BoundFields() { return tls_bound; }
+
 }  // namespace eventlog::log

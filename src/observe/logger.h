@@ -54,6 +54,10 @@ class BoundContext {
   size_t previous_size_;
 };
 
+// The fields bound to this thread now, for a thread it starts to bind in its turn (a line
+// written there belongs to the same relay and source).
+Fields BoundFields();
+
 // Renders one line as the JSON format does (exposed for tests).
 std::string FormatJsonLine(std::string_view timestamp, Level level, std::string_view logger,
                            std::string_view message, const Fields& fields);

@@ -50,8 +50,10 @@ void Relay::Run(const std::atomic<bool>& stop) {
     // once stopping: that claim would only have to be given back).
     if (claim_ahead_ != nullptr && !stop.load() && claimed.ok() && claimed->has_value() &&
         (*claimed)->full) {
-      ahead =
-          std::async(std::launch::async, [this, limits] { return claim_ahead_->Claim(limits); });
+      ahead = std::async(std::launch::async, [this, limits, context = log::BoundFields()] {
+        log::BoundContext bound(context);  // its lines name the relay and the source too
+        return claim_ahead_->Claim(limits);
+      });
     }
     StepOutcome o = DeliverClaimed(store_, sink_, policy_, std::move(claimed));
     delivered_ += o.delivered;

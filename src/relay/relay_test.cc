@@ -1,10 +1,13 @@
 #include "eventlog/relay.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
 
 #include <algorithm>
 #include <atomic>
+#include <sstream>
 
+#include "observe/logger.h"
 #include "testing/relay_test_fixture.h"
 
 namespace eventlog {
@@ -145,6 +148,49 @@ TEST_F(RelayRunTest, ABatchClaimedAheadIsGivenBackWhenTheRelayStops) {
   EXPECT_EQ(batches[0].attempts, 0);
   EXPECT_EQ(batches[0].rows.size(), 100u);
   EXPECT_EQ(store_.outbox_rows().size(), 100u);
+}
+
+// A store whose claims write a log line, as the PostgreSQL store's do (rows quarantined,
+// partitions truncated); the rest as the fake it wraps.
+class LoggingStore : public OutboxStore {
+ public:
+  explicit LoggingStore(OutboxStore& inner) : inner_(inner) {}
+  Result<std::optional<Batch>> Claim(const ClaimLimits& limits) override {
+    log::Info("test.store", "claim");
+    return inner_.Claim(limits);
+  }
+  Status Renew(const Batch& b) override { return inner_.Renew(b); }
+  Status Complete(const Batch& b, int64_t n, const std::vector<DeadLetter>& d) override {
+    return inner_.Complete(b, n, d);
+  }
+  Status Release(const Batch& b, const BatchRetry& r) override { return inner_.Release(b, r); }
+
+ private:
+  OutboxStore& inner_;
+};
+
+// Issue 15 §4: the claim-ahead thread's lines carry the relay's bound context (its source).
+TEST_F(RelayRunTest, LinesOfTheClaimAheadThreadNameTheSource) {
+  std::ostringstream out;
+  log::Init(LogFormat::kJson, "info", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  LoggingStore ahead(store_);
+  Relay relay(store_, sink_, clock_, policy_, &ahead);
+  store_.Add(MakeRows(350));
+  {
+    log::BoundContext ctx(log::Fields{{"source", "orders"}});
+    std::atomic<bool> stop{false};
+    clock_.StopAfterSleeps(stop, 1);
+    relay.Run(stop);
+  }
+  log::Init(LogFormat::kJson, "warn");
+  std::istringstream lines(out.str());
+  int claims_ahead = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("\"claim\"") == std::string::npos) continue;
+    ++claims_ahead;
+    EXPECT_NE(line.find("\"source\":\"orders\""), std::string::npos) << line;
+  }
+  EXPECT_GE(claims_ahead, 3);
 }
 
 }  // namespace
