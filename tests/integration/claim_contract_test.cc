@@ -10,18 +10,6 @@ namespace {
 
 class ClaimContractTest : public RelayIntegrationTest {
  protected:
-  // Every event_id `store` claims (batches completed) until a claim finds nothing.
-  std::vector<std::string> ClaimAll(PgOutboxStore& store, int max_rows) {
-    std::vector<std::string> ids;
-    for (int i = 0; i < 1000; ++i) {
-      auto b = store.Claim({max_rows});
-      EXPECT_TRUE(b.ok()) << b.status().ToString();
-      if (!b.ok() || !b->has_value()) break;
-      for (const auto& r : (*b)->rows) ids.push_back(r.event_id);
-      EXPECT_TRUE(store.Complete(**b, static_cast<int64_t>((*b)->rows.size()), {}).ok());
-    }
-    return ids;
-  }
   // `n` events in one transaction through eventlog_enqueue() (as psql or Python would).
   void EnqueueInOneTransaction(int n) {
     PgExec("SELECT eventlog_enqueue('Bulk', jsonb_build_object('i', i)) FROM generate_series(1, " +

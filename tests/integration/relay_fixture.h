@@ -36,6 +36,18 @@ class RelayIntegrationTest : public IntegrationTest {
                       const std::string& owner = "test") {
     return PgOutboxStore(Servers().database_url, owner, lease);
   }
+  // Every event_id `store` claims, in order, batches completed, until a claim finds nothing.
+  std::vector<std::string> ClaimAll(PgOutboxStore& store, int max_rows = 1000) {
+    std::vector<std::string> ids;
+    for (int i = 0; i < 1000; ++i) {
+      auto b = store.Claim({max_rows});
+      EXPECT_TRUE(b.ok()) << b.status().ToString();
+      if (!b.ok() || !b->has_value()) break;
+      for (const auto& r : (*b)->rows) ids.push_back(r.event_id);
+      EXPECT_TRUE(store.Complete(**b, static_cast<int64_t>((*b)->rows.size()), {}).ok());
+    }
+    return ids;
+  }
   ClickHouseSink Sink() { return ClickHouseSink(Servers().clickhouse, Servers().table); }
   RelayPolicy Policy(int batch_size = 100) {
     RelayPolicy p;
