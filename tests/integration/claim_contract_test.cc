@@ -141,6 +141,22 @@ TEST_F(ClaimContractTest, AnIdAboveTheSequenceIsRefused) {
             std::string::npos);
 }
 
+// An id the writer took long before (from the sequence, so allowed) and used only after later
+// ticks were claimed: the first version's scan bound had passed it and the row was skipped for
+// good; claims by transaction take it like any other.
+TEST_F(ClaimContractTest, ARowWithAnOldIdOfTheSequenceIsClaimed) {
+  const std::string old_id = PgScalar("SELECT nextval('event_outbox_id_seq')");
+  auto store = Store();
+  for (int i = 0; i < 3; ++i) {
+    Enqueue(2);
+    EXPECT_EQ(ClaimAll(store, 100).size(), 2u);
+  }
+  PgExec(std::string("INSERT INTO ") + kColumns + ", id) VALUES ('" +
+         "00000000-0000-7000-8000-000000000001', 'late', now(), 'T', '{}', " + old_id + ")");
+  EXPECT_EQ(ClaimAll(store, 100),
+            std::vector<std::string>{"00000000-0000-7000-8000-000000000001"});
+}
+
 // Ids only order rows now: a sequence cache (a common tuning) hands out ids out of commit order
 // across sessions, and still every row is claimed exactly once.
 TEST_F(ClaimContractTest, ASequenceCacheLosesNothing) {
