@@ -13,12 +13,16 @@ using std::chrono::milliseconds;
 // Bounds the first call on a new session, before its statement_timeout is known.
 constexpr milliseconds kNewSessionSilence{10000};
 
-// The session's statement_timeout in ms (0: none), as the server will enforce it: the DSN's
-// options, or the role's or database's own setting.
-milliseconds StatementTimeout(pqxx::connection& conn) {
+// Sets up a new session and returns its statement_timeout in ms (0: none), as the server will
+// enforce it: the DSN's options, or the role's or database's own setting. The session runs
+// without JIT: eventlog's statements are short, and PostgreSQL compiled some of them first
+// because their plans look costly over a big outbox (an idle claim's probe took 190 ms with
+// 2,000,000 rows waiting, all of it compiling). One round trip.
+milliseconds SetUpSession(pqxx::connection& conn) {
   pqxx::nontransaction tx(conn);
   return milliseconds(
-      tx.exec1("SELECT setting::bigint FROM pg_settings WHERE name = 'statement_timeout'")[0]
+      tx.exec1("SET jit = off; "
+               "SELECT setting::bigint FROM pg_settings WHERE name = 'statement_timeout'")[0]
           .as<int64_t>());
 }
 
@@ -59,7 +63,7 @@ Status PgPool::RunOn(Slot& slot, const std::function<Status(pqxx::connection&)>&
       slot.conn.reset();
       slot.conn = std::make_unique<pqxx::connection>(url_);  // bounded by connect_timeout
       opening.Start(slot.conn->sock(), kNewSessionSilence);
-      milliseconds timeout = StatementTimeout(*slot.conn);
+      milliseconds timeout = SetUpSession(*slot.conn);
       opening.Stop();
       slot.silence_limit = timeout > milliseconds(0) ? timeout + kSilenceGrace : milliseconds(0);
     }

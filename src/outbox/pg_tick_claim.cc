@@ -46,53 +46,50 @@ std::string EventColumnsSql(const std::string& t) {
          "span_id";
 }
 
-// One page of a tick, narrow (ids, not rows: the claim holds the state's lock meanwhile): the
-// rows of the tick from snapshot $1 to $2 after ($3 tx_id, $4 id), in (tx_id, id) order, at
-// most $5; each with its size for the byte cap ($6 per row plus its text) and whether a
-// ClickHouse type holds its time. Each tick range is an index range scan that starts where the
-// page before stopped, so a page reads its own rows only, whatever the outbox holds besides.
-// Read through a cursor, a few thousand rows at a time, so the byte cap stops the scan where it
-// cuts. The nested loop returns the ranges in order and each range's rows in order; ReadPage
-// checks that it does.
-const std::string& DeclarePageSql() {
-  static const std::string sql = std::string(R"sql(
-DECLARE eventlog_page NO SCROLL CURSOR FOR
-SELECT o.tx_id::text, o.id,
-       $6 + octet_length(o.event_type) + octet_length(o.environment) + octet_length(o.event_context),
-       o.storable
+// The rows of the tick from snapshot $1 to $2 after row ($3 tx_id, $4 id) and up to row ($5, $6),
+// in (tx_id, id) order: `columns` of each. Each of the tick's ranges of transactions is an index
+// range scan that starts where the rows before stopped, so this reads these rows only, whatever
+// the outbox holds besides (rows claimed behind an open transaction, rows of transactions still
+// running). The nested loop returns the ranges in order and each range's rows in order.
+std::string TickRowsSql(const std::string& columns) {
+  return "SELECT " + columns + R"sql(
   FROM (SELECT lo, hi FROM eventlog_tick_ranges($1::pg_snapshot, $2::pg_snapshot)
-         WHERE hi > $3::xid8) r,
-       LATERAL (SELECT tx_id, id, event_type, environment, event_context, )sql") +
-                                 kStorableTimeSql + R"sql( AS storable
-                  FROM event_outbox
+         WHERE hi > $3::xid8 AND lo <= $5::xid8) r,
+       LATERAL (SELECT * FROM event_outbox
                  WHERE (tx_id, id) > (greatest(r.lo, $3::xid8),
                                       CASE WHEN r.lo > $3::xid8 THEN 0 ELSE $4::bigint END)
-                   AND tx_id < r.hi
-                 ORDER BY tx_id, id) o
- LIMIT $5)sql";
+                   AND (tx_id, id) <= ($5::xid8, $6::bigint) AND tx_id < r.hi
+                 ORDER BY tx_id, id) o)sql";
+}
+constexpr const char* kLastRowKey = "18446744073709551615";  // the largest xid8: no upper bound
+
+// One page of a tick, narrow (ids, not rows: the claim holds the state's lock meanwhile): at most
+// $7 rows, each with its size for the byte cap ($8 per row plus its text) and whether a
+// ClickHouse type holds its time. Read through a cursor, a few thousand rows at a time, so the
+// byte cap stops the scan where it cuts; ReadPage checks the order.
+const std::string& DeclarePageSql() {
+  static const std::string sql =
+      "DECLARE eventlog_page NO SCROLL CURSOR FOR " +
+      TickRowsSql("o.tx_id::text, o.id, $8 + octet_length(o.event_type) + "
+                  "octet_length(o.environment) + octet_length(o.event_context), " +
+                  std::string(kStorableTimeSql)) +
+      " LIMIT $7";
   return sql;
 }
 // A page must come from ordered index scans that stop at the row cap: the planner, not knowing
 // the ranges' width, would otherwise sort every row of a big tick for each page (a 500,000-row
-// tick: 200 ms a page instead of 2.5). Without JIT: the plans those settings leave look costly
-// enough to PostgreSQL to compile them first (about 250 ms each).
+// tick: 200 ms a page instead of 2.5). (The plans those settings leave look costly enough that
+// PostgreSQL would compile them first: PgPool's sessions run without JIT.)
 constexpr const char* kOrderedScansSql =
     "SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off; "
-    "SET LOCAL enable_seqscan = off; SET LOCAL jit = off";
+    "SET LOCAL enable_seqscan = off";
 constexpr const char* kFetchPageSql = "FETCH 4096 FROM eventlog_page";
 
-// A slice's rows: between its first ($3, $4) and last ($5, $6) row in (tx_id, id) order, within
-// the ranges of its tick from snapshot $1 to $2 (rows of a transaction in between that an earlier
-// tick took are not in them). Bounds as parameters, so each range is an index range scan.
+// A slice's rows: its tick's rows from its first row to its last (the bound before the first is
+// the same transaction, one id lower: ids are integers). No ORDER BY: the rows come in the nested
+// loop's order, and nothing depends on it (sorting 15,000 whole rows spilled to disk: +50 %).
 const std::string& SliceRowsSql() {
-  static const std::string sql = "SELECT " + EventColumnsSql("o.") + R"sql(
-  FROM (SELECT lo, hi FROM eventlog_tick_ranges($1::pg_snapshot, $2::pg_snapshot)
-         WHERE hi > $3::xid8 AND lo <= $5::xid8) r,
-       LATERAL (SELECT * FROM event_outbox
-                 WHERE (tx_id, id) >= (greatest(r.lo, $3::xid8),
-                                       CASE WHEN r.lo > $3::xid8 THEN 0 ELSE $4::bigint END)
-                   AND (tx_id, id) <= ($5::xid8, $6::bigint) AND tx_id < r.hi) o
- ORDER BY o.tx_id, o.id)sql";
+  static const std::string sql = TickRowsSql(EventColumnsSql("o."));
   return sql;
 }
 
@@ -222,8 +219,8 @@ Status AddRow(Page& page, const pqxx::row& row) {
 
 Result<Page> ReadPage(pqxx::work& tx, const std::string& done, const std::string& tick,
                       const RowKey& after, const ClaimLimits& limits) {
-  tx.exec_params0(DeclarePageSql(), done, tick, std::to_string(after.tx), after.id, limits.max_rows,
-                  kClaimRowOverheadBytes);
+  tx.exec_params0(DeclarePageSql(), done, tick, std::to_string(after.tx), after.id, kLastRowKey,
+                  int64_t{0}, limits.max_rows, kClaimRowOverheadBytes);
   Page page;
   page.quarantined_ids = "{";
   int64_t bytes_before = 0;  // rows are taken while the bytes before each stay under the cap
@@ -313,7 +310,7 @@ Result<std::optional<Batch>> ClaimSlice(pqxx::connection& conn, const SliceClaim
   // parallel. If this fails, the batch stays leased to us and is taken over when the lease ends.
   pqxx::nontransaction rows(conn);
   b.rows = RowsOf(rows.exec_params(SliceRowsSql(), done, tick, std::to_string(page.first.tx),
-                                   page.first.id, std::to_string(page.last.tx), page.last.id));
+                                   page.first.id - 1, std::to_string(page.last.tx), page.last.id));
   return std::optional<Batch>(std::move(b));
 }
 
@@ -321,7 +318,7 @@ std::vector<OutboxRow> ReadSliceRows(pqxx::transaction_base& tx, int64_t batch_i
   pqxx::row s = tx.exec_params1(kSliceBoundsSql, batch_id);
   if (s[2].is_null()) return RowsOf(tx.exec_params(OldSliceRowsSql(), batch_id));
   return RowsOf(tx.exec_params(SliceRowsSql(), s[0].c_str(), s[1].c_str(), s[2].c_str(),
-                               s[3].as<int64_t>(), s[4].c_str(), s[5].as<int64_t>()));
+                               s[3].as<int64_t>() - 1, s[4].c_str(), s[5].as<int64_t>()));
 }
 
 int RecycleClaimedPartitions(pqxx::connection& conn) {
@@ -337,7 +334,6 @@ int RecycleClaimedPartitions(pqxx::connection& conn) {
       if (e.sqlstate() == "55P03") continue;  // lock_not_available
       throw;
     }
-    tx.exec0("SET LOCAL jit = off");  // a few index probes; compiling them would cost more
     if (tx.exec1(PartitionStillNeededSql(partition))[0].as<bool>()) continue;
     tx.exec0("SET LOCAL synchronous_commit = off");  // if lost, the next round truncates again
     tx.exec0("TRUNCATE " + partition);
