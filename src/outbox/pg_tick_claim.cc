@@ -70,9 +70,10 @@ constexpr const char* kLastRowKey = "18446744073709551615";  // the largest xid8
 const std::string& DeclarePageSql() {
   static const std::string sql =
       "DECLARE eventlog_page NO SCROLL CURSOR FOR " +
-      TickRowsSql("o.tx_id::text, o.id, $8 + octet_length(o.event_type) + "
-                  "octet_length(o.environment) + octet_length(o.event_context), " +
-                  std::string(kStorableTimeSql)) +
+      TickRowsSql(
+          "o.tx_id::text, o.id, $8 + octet_length(o.event_type) + "
+          "octet_length(o.environment) + octet_length(o.event_context), " +
+          std::string(kStorableTimeSql)) +
       " LIMIT $7";
   return sql;
 }
