@@ -10,14 +10,16 @@
 
 namespace eventlog {
 
-// Claims of new rows in PgQ's manner (migration 005): a "tick" takes a snapshot and claims the
-// rows whose transaction is visible in it but not in the previous tick's snapshot, page by page
-// when they exceed one batch. Rows stay in event_outbox; the batch records which rows it holds
-// (a slice: snapshots and an id range), so a claim writes one ledger row, not every event again.
+// Claims of new rows in PgQ's manner (migrations 005 and 010): a "tick" takes a snapshot and
+// claims the rows whose transaction is visible in it but not in the previous tick's snapshot,
+// page by page when they exceed one batch. The tick's transactions are a few ranges of ids
+// (eventlog_tick_ranges), each read by an index range scan on (tx_id, id), so a claim reads its
+// own rows only. Rows stay in event_outbox; the batch records which rows it holds (a slice: the
+// two snapshots and its first and last row), so a claim writes one ledger row, not every event.
 //
 // Why it is exact: a row belongs to exactly one tick (visibility only grows from one snapshot to
-// the next), a page to one batch (ids split the tick's rows), and every claim holds the claim
-// state's row lock, so claims from a fleet of relays are serialized.
+// the next), a page to one batch (pages split the tick's rows in (tx_id, id) order), and every
+// claim holds the claim state's row lock, so claims from a fleet of relays are serialized.
 
 struct SliceClaimOptions {
   std::string owner;
@@ -29,7 +31,7 @@ struct SliceClaimOptions {
 Result<std::optional<Batch>> ClaimSlice(pqxx::connection& conn, const SliceClaimOptions& options,
                                         const ClaimLimits& limits);
 
-// The readable rows of slice batch `batch_id` again, in id order (a batch taken over).
+// The readable rows of slice batch `batch_id` again (a batch taken over).
 std::vector<OutboxRow> ReadSliceRows(pqxx::transaction_base& tx, int64_t batch_id);
 
 // Truncates each outbox partition (migration 006) whose rows every claim has passed and no open
