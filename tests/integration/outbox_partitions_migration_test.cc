@@ -1,8 +1,11 @@
-// Migration 006 turns event_outbox into a ring of partitions on a database that is in use: rows
-// waiting in the outbox come through it (and the later migrations), and are claimed once after.
+// Migrations on a database in use. 006 turns event_outbox into a ring of partitions: rows waiting
+// in the outbox come through it (and the later migrations), and are claimed once after. 010
+// (claims by transaction id) ends a tick the earlier claims were paging through: its rest becomes
+// batches, and the earlier slice batches are still read.
 #include <gtest/gtest.h>
 
 #include <pqxx/pqxx>
+#include <set>
 
 #include "core/migration.h"
 #include "eventlog/outbox_writer.h"
@@ -107,6 +110,62 @@ TEST(OutboxPartitionsMigrationTest, WaitingRowsComeThroughAndAreClaimedOnce) {
   }
   std::vector<std::string> expected = waiting;
   expected.insert(expected.end(), after.begin(), after.end());
+  EXPECT_EQ(claimed, expected);
+}
+
+// Claims the way the version before 010 left them: a tick of 25 rows paged after its 10th row,
+// those 10 in a slice batch of the old kind whose relay died.
+TEST(OutboxPartitionsMigrationTest, ATickPagedByTheEarlierClaimsIsDeliveredOnce) {
+  RecreateDatabase();
+  std::vector<std::string> applied;
+  {
+    PgMigrator migrator(DatabaseUrl());
+    ASSERT_TRUE(migrator.Lock().ok());
+    ASSERT_TRUE(migrator.ApplyPostgres(MigrationsBefore(10), applied).ok());
+  }
+  pqxx::connection conn(DatabaseUrl());
+  std::vector<std::string> tick = EnqueueThree(conn);
+  for (int i = 0; i < 7; ++i) {
+    auto more = EnqueueThree(conn);
+    tick.insert(tick.end(), more.begin(), more.end());
+  }
+  {
+    pqxx::work tx(conn);
+    const std::string tenth =
+        tx.exec1("SELECT id FROM event_outbox ORDER BY id OFFSET 9")[0].c_str();
+    tx.exec0(
+        "UPDATE eventlog_claim_state SET page_snapshot = pg_current_snapshot(), page_after = " +
+        tenth);
+    tx.exec0(
+        "INSERT INTO eventlog_batches (lease_token, owner, lease_until, event_count, "
+        "oldest_created_at, snap_lo, snap_hi, id_after, id_to) SELECT 1, 'died', now(), 10, now(), "
+        "done_snapshot, page_snapshot, 0, page_after FROM eventlog_claim_state");
+    tx.commit();
+  }
+  {
+    PgMigrator migrator(DatabaseUrl());
+    ASSERT_TRUE(migrator.Lock().ok());
+    applied.clear();
+    Status s = migrator.ApplyPostgres(PostgresMigrations(), applied);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  pqxx::nontransaction q(conn);
+  EXPECT_EQ(q.exec1("SELECT count(*) FROM eventlog_batches")[0].as<int>(), 2)
+      << "the dead relay's slice and the rest of the tick";
+  EXPECT_EQ(q.exec1("SELECT count(*) FROM eventlog_unclaimed")[0].as<int>(), 0);
+  q.commit();
+  std::vector<std::string> after = EnqueueThree(conn);
+  PgOutboxStore store(DatabaseUrl(), "test", std::chrono::seconds(30));
+  std::multiset<std::string> claimed;
+  for (int i = 0; i < 10; ++i) {
+    auto b = store.Claim({100});
+    ASSERT_TRUE(b.ok()) << b.status().ToString();
+    if (!b->has_value()) break;
+    for (const auto& r : (*b)->rows) claimed.insert(r.event_id);
+    ASSERT_TRUE(store.Complete(**b, static_cast<int64_t>((*b)->rows.size()), {}).ok());
+  }
+  std::multiset<std::string> expected(tick.begin(), tick.end());
+  expected.insert(after.begin(), after.end());
   EXPECT_EQ(claimed, expected);
 }
 
