@@ -132,7 +132,7 @@ TEST(OutboxPartitionsMigrationTest, ATickPagedByTheEarlierClaimsIsDeliveredOnce)
   {
     pqxx::work tx(conn);
     const std::string tenth =
-        tx.exec1("SELECT id FROM event_outbox ORDER BY id OFFSET 9")[0].c_str();
+        tx.exec1("SELECT id FROM event_outbox ORDER BY id OFFSET 9 LIMIT 1")[0].c_str();
     tx.exec0(
         "UPDATE eventlog_claim_state SET page_snapshot = pg_current_snapshot(), page_after = " +
         tenth);
