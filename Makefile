@@ -66,7 +66,7 @@ test-faults: build
 	@ctest --test-dir $(BUILD) -L faults --output-on-failure
 
 # The randomized claim interleaving test (issue 15) at length: 25 seeds of 4,000 steps, about
-# 15 min on 2 cores (make test runs 3 seeds of 1,500). Set EVENTLOG_CLAIMS_SEED to replay one.
+# 25 min on 2 cores (make test runs 3 seeds of 1,500). Set EVENTLOG_CLAIMS_SEED to replay one.
 test-claims-soak: build
 	@scripts/services.sh start
 	@EVENTLOG_CLAIMS_SEEDS=$${EVENTLOG_CLAIMS_SEEDS:-25} EVENTLOG_CLAIMS_STEPS=$${EVENTLOG_CLAIMS_STEPS:-4000} \
