@@ -7,15 +7,19 @@
 #include <optional>
 #include <regex>
 
+#include "core/clickhouse_hosts.h"
+#include "core/config_values.h"
 #include "core/secrets.h"
 #include "core/stored_text.h"
 
 namespace eventlog {
 namespace {
 
-Status Invalid(const std::string& var, const std::string& shown_value, const std::string& why) {
-  return {StatusCode::kInvalidArgument, var + "=\"" + shown_value + "\" " + why};
-}
+using config_values::HasControlChar;
+using config_values::Invalid;
+using config_values::IsHostName;
+using config_values::ParsePort;
+using config_values::SplitOn;
 
 // Reads an integer variable within [lo, hi] into `out`; unset keeps the default.
 template <typename T>
@@ -69,11 +73,6 @@ Status ReadIdentifier(const EnvMap& env, const std::string& var, std::string& ou
   return Status::Ok();
 }
 
-bool HasControlChar(const std::string& s) {
-  return std::any_of(s.begin(), s.end(),
-                     [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
-}
-
 // A value sent in an HTTP header or URL: a CR or LF would add headers of its own. The message
 // never shows the value (it may be a password).
 Status ReadHeaderValue(const EnvMap& env, const std::string& var, std::string& out,
@@ -84,15 +83,6 @@ Status ReadHeaderValue(const EnvMap& env, const std::string& var, std::string& o
             var + " contains a control character (CR, LF, tab, ...): not allowed in a header"};
   }
   return Status::Ok();
-}
-
-bool IsHostName(const std::string& host) {
-  static const std::regex kName("[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?");
-  static const std::regex kIpv6("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    return std::regex_match(host.substr(1, host.size() - 2), kIpv6);
-  }
-  return std::regex_match(host, kIpv6) || std::regex_match(host, kName);
 }
 
 // CLICKHOUSE_HOST: a name, an IPv4 address, or an IPv6 address (in brackets or bare). The port
@@ -107,23 +97,6 @@ Status CheckClickHouseHost(const std::string& host) {
   }
   return Invalid("CLICKHOUSE_HOST", host,
                  "is not a host name, an IPv4 address or an IPv6 address in brackets ([::1])");
-}
-
-bool ParsePort(std::string_view text, int& port) {
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-  return ec == std::errc() && p == text.data() + text.size() && port >= 1 && port <= 65535;
-}
-
-std::vector<std::string> SplitOn(const std::string& text, const std::string& separators) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find_first_of(separators, start);
-    if (end == std::string::npos) end = text.size();
-    parts.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return parts;
 }
 
 bool IsPostgresUrl(const std::string& item) {
@@ -141,67 +114,6 @@ std::string ShownList(const std::string& value, const std::string& separators,
            (is_url(item) ? RedactUrl(item) : std::string("(not shown)"));
   }
   return out;
-}
-
-// A CLICKHOUSE_HOSTS entry as a message may show it. Whatever precedes its last '@' may be a
-// user and a password in any form (user:pw@host, pw@host, http://user:pw@host): masked.
-std::string ShownHostEntry(const std::string& item) {
-  size_t at = item.rfind('@');
-  if (at == std::string::npos) return RedactUrl(item);
-  size_t scheme = item.find("://");
-  size_t from = scheme != std::string::npos && scheme < at ? scheme + 3 : 0;
-  return ScrubSecrets(item.substr(0, from) + "***" + item.substr(at));
-}
-
-// CLICKHOUSE_HOSTS: "host:port,host:port"; a node without ":port" gets `default_port`; IPv6
-// addresses in brackets ("[::1]:8123"). Credentials belong in CLICKHOUSE_USER/PASSWORD only.
-Status ReadClickHouseHosts(const EnvMap& env, int default_port,
-                           std::vector<ClickHouseEndpoint>& out) {
-  auto it = env.find("CLICKHOUSE_HOSTS");
-  if (it == env.end() || it->second.empty()) return Status::Ok();  // empty: not set
-  std::string value;
-  for (const std::string& item : SplitOn(it->second, ",")) {
-    value += (value.empty() ? "" : ",") + ShownHostEntry(item);
-  }
-  std::vector<ClickHouseEndpoint> nodes;
-  for (std::string item : SplitOn(it->second, ",")) {
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    if (HasControlChar(item)) {
-      return Invalid("CLICKHOUSE_HOSTS", StoredText(value, 200), "contains a control character");
-    }
-    if (item.find('@') != std::string::npos) {
-      return Invalid("CLICKHOUSE_HOSTS", value,
-                     "has \"" + ShownHostEntry(item) +
-                         "\" with credentials: list host:port only and set CLICKHOUSE_USER and "
-                         "CLICKHOUSE_PASSWORD");
-    }
-    ClickHouseEndpoint node{item, default_port};
-    size_t colon = item.rfind(':');
-    bool bracketed = !item.empty() && item.front() == '[';
-    if (colon != std::string::npos && (!bracketed || item[colon - 1] == ']')) {
-      node.host = item.substr(0, colon);
-      if (!ParsePort(std::string_view(item).substr(colon + 1), node.port)) {
-        return Invalid(
-            "CLICKHOUSE_HOSTS", value,
-            "has \"" + ShownHostEntry(item) + "\" whose port is not a number in 1..65535");
-      }
-    }
-    static const std::regex kBareIpv6(".*:.*");
-    if (node.host.empty() || !IsHostName(node.host) ||
-        (node.host.front() != '[' && std::regex_match(node.host, kBareIpv6))) {
-      return Invalid("CLICKHOUSE_HOSTS", value,
-                     "has \"" + ShownHostEntry(item) +
-                         "\", not host:port (a name, an IPv4 address, or an IPv6 address in "
-                         "brackets)");
-    }
-    if (std::find(nodes.begin(), nodes.end(), node) != nodes.end()) {
-      return Invalid("CLICKHOUSE_HOSTS", value, "names " + node.ToString() + " twice");
-    }
-    nodes.push_back(node);
-  }
-  out = std::move(nodes);
-  return Status::Ok();
 }
 
 // Each URL of a blank-separated list without its password.
