@@ -16,18 +16,6 @@ class ClaimContractTest : public RelayIntegrationTest {
     PgExec("SELECT eventlog_enqueue('Bulk', jsonb_build_object('i', i)) FROM generate_series(1, " +
            std::to_string(n) + ") i");
   }
-  // The SQLSTATE and message of `sql` run in a transaction of its own ("" when it succeeds).
-  std::string ErrorOf(const std::string& sql) {
-    pqxx::connection c(Servers().database_url);
-    pqxx::work tx(c);
-    try {
-      tx.exec0(sql);
-      tx.commit();
-      return "";
-    } catch (const pqxx::sql_error& e) {
-      return e.sqlstate() + " " + e.what();
-    }
-  }
   static constexpr const char* kColumns =
       "event_outbox (event_id, event_type, event_date_time, environment, event_context";
 };
@@ -128,31 +116,31 @@ TEST_F(ClaimContractTest, ClaimWorkDoesNotGrowBehindAnOpenTransaction) {
 // Issue 15 §2: a row that would be lost is refused at the writer's INSERT.
 TEST_F(ClaimContractTest, ARowWithAnotherTransactionsIdIsRefused) {
   const std::string row = "gen_random_uuid(), 'x', now(), 'T', '{}'";
-  EXPECT_NE(ErrorOf(std::string("INSERT INTO ") + kColumns + ", tx_id) VALUES (" + row + ", '3')")
+  EXPECT_NE(PgErrorOf(std::string("INSERT INTO ") + kColumns + ", tx_id) VALUES (" + row + ", '3')")
                 .find("event_outbox_tx_id_is_the_writers"),
             std::string::npos)
       << "an old transaction id: the row would count as claimed";
-  EXPECT_NE(ErrorOf(std::string("INSERT INTO ") + kColumns + ", tx_id) VALUES (" + row +
-                    ", (pg_current_xact_id()::text::numeric + 1000)::text::xid8)")
+  EXPECT_NE(PgErrorOf(std::string("INSERT INTO ") + kColumns + ", tx_id) VALUES (" + row +
+                      ", (pg_current_xact_id()::text::numeric + 1000)::text::xid8)")
                 .find("event_outbox_tx_id_is_the_writers"),
             std::string::npos)
       << "a future transaction id: the row would never be claimed";
-  EXPECT_EQ(ErrorOf(std::string("INSERT INTO ") + kColumns + ", tx_id) VALUES (" + row +
-                    ", pg_current_xact_id())"),
-            "")
-      << "its own transaction id is what the default writes";
+  const std::string own = std::string("INSERT INTO ") + kColumns + ", tx_id) VALUES (" + row +
+                          ", pg_current_xact_id())";
+  EXPECT_EQ(PgErrorOf(own), "") << "its own transaction id is what the default writes";
+  PgExec(own);
   EXPECT_EQ(PgCount("event_outbox"), 1);
 }
 
 TEST_F(ClaimContractTest, AnIdAboveTheSequenceIsRefused) {
   const std::string row = "gen_random_uuid(), 'x', now(), 'T', '{}'";
   Enqueue(1);
-  EXPECT_NE(ErrorOf(std::string("INSERT INTO ") + kColumns + ", id) VALUES (" + row +
-                    ", (SELECT last_value + 10 FROM event_outbox_id_seq))")
+  EXPECT_NE(PgErrorOf(std::string("INSERT INTO ") + kColumns + ", id) VALUES (" + row +
+                      ", (SELECT last_value + 10 FROM event_outbox_id_seq))")
                 .find("event_outbox_id_from_the_sequence"),
             std::string::npos)
       << "a later writer's insert would fail on it";
-  EXPECT_NE(ErrorOf(std::string("INSERT INTO ") + kColumns + ", id) VALUES (" + row + ", -5)")
+  EXPECT_NE(PgErrorOf(std::string("INSERT INTO ") + kColumns + ", id) VALUES (" + row + ", -5)")
                 .find("event_outbox_id_from_the_sequence"),
             std::string::npos);
 }

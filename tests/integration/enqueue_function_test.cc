@@ -24,16 +24,13 @@ class EnqueueFunctionTest : public RelayIntegrationTest {
  protected:
   // The SQL error eventlog_enqueue raises for `call` ("" when it succeeds), after `setup`.
   std::string ErrorOf(const std::string& call, const std::string& setup = "") {
-    pqxx::connection c(Servers().database_url);
-    pqxx::work tx(c);
-    try {
-      if (!setup.empty()) tx.exec0(setup);
-      tx.exec1("SELECT " + call);
-      return "";
-    } catch (const pqxx::sql_error& e) {
-      EXPECT_EQ(e.sqlstate(), "22023") << e.what();
-      return e.what();
+    std::string sqlstate;
+    std::string error =
+        PgErrorOf((setup.empty() ? "" : setup + "; ") + "SELECT " + call, &sqlstate);
+    if (!error.empty()) {
+      EXPECT_EQ(sqlstate, "22023") << error;
     }
+    return error;
   }
   // event_type, environment, context and metadata_version of `event_id` in ClickHouse.
   std::vector<std::string> ChRow(const std::string& event_id) {

@@ -146,6 +146,18 @@ void IntegrationTest::PgExec(const std::string& sql) {
   tx.commit();
 }
 
+std::string IntegrationTest::PgErrorOf(const std::string& sql, std::string* sqlstate) {
+  pqxx::connection c(Servers().database_url);
+  pqxx::work tx(c);
+  try {
+    tx.exec(sql);
+    return "";
+  } catch (const pqxx::sql_error& e) {
+    if (sqlstate != nullptr) *sqlstate = e.sqlstate();
+    return e.what();
+  }
+}
+
 std::string IntegrationTest::PgScalar(const std::string& sql) {
   pqxx::connection c(Servers().database_url);
   pqxx::nontransaction tx(c);

@@ -57,6 +57,9 @@ class IntegrationTest : public ::testing::Test {
     return std::stoll(ChScalar("SELECT uniqExact(event_id) FROM event_log"));
   }
   void PgExec(const std::string& sql);
+  // The error PostgreSQL raises for `sql` ("" when it succeeds), run in a transaction of its own
+  // that is rolled back either way; its SQLSTATE goes to `sqlstate` when given.
+  std::string PgErrorOf(const std::string& sql, std::string* sqlstate = nullptr);
 
   // Polls `condition` until it holds or `timeout` passes.
   static bool WaitFor(const std::function<bool()>& condition,
