@@ -1,11 +1,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
 #include "eventlog/event.h"
+#include "eventlog/row_stream.h"
 #include "eventlog/status.h"
 
 namespace eventlog {
@@ -29,6 +31,20 @@ class EventSink {
   // before its relay died, or by a refused INSERT), seen after any INSERT of the batch has
   // finished; and which of their ids it holds for another event (a reused id).
   virtual Result<Presence> FindPresent(int64_t batch_id, const std::vector<OutboxRow>& rows) = 0;
+
+  // Whether this sink takes streamed batches (InsertStream); a cheap answer, no server contact.
+  virtual bool Streams() const { return false; }
+  // The format InsertStream wants (it depends on the server's table).
+  virtual Result<StreamFormat> FormatForStream() {
+    return Status(StatusCode::kFailedPrecondition, "this sink does not take streamed rows");
+  }
+  // Inserts the rows of `rows` as one request whose body is sent while it is read, all or
+  // nothing, as Insert. A stream that ends in an error makes the request fail (never a partial
+  // batch stored); the error returned is then the stream's. `expected_rows`: the batch's rows.
+  virtual Status InsertStream(int64_t /*batch_id*/, RowStream& /*rows*/,
+                              int64_t /*expected_rows*/) {
+    return Status(StatusCode::kFailedPrecondition, "this sink does not take streamed rows");
+  }
 };
 
 }  // namespace eventlog

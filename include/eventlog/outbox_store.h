@@ -2,12 +2,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "eventlog/event.h"
+#include "eventlog/row_stream.h"
 #include "eventlog/status.h"
 
 namespace eventlog {
@@ -23,6 +25,10 @@ struct Batch {
                             // landed, so check ClickHouse before sending
   bool full = false;        // the claim stopped at its row or byte cap: more rows wait
   bool taken_over = false;  // recovered from a relay that held it and stopped renewing
+  // A fresh slice claimed with ClaimLimits::stream_rows: `rows` is empty, its `event_count` rows
+  // stay in the outbox until StreamRows (or LoadRows) reads them.
+  bool streamable = false;
+  int64_t event_count = 0;
   std::vector<OutboxRow> rows;
 };
 
@@ -39,6 +45,9 @@ struct BatchRetry {
   bool attempted = false;  // an INSERT was sent: its outcome is unknown, check before resending
   bool rejected = false;   // ClickHouse refused (some of) `remaining`
   bool timed_out = false;  // the INSERT timed out (the batch may be too heavy as a whole)
+  // Every row of the batch remains, whatever `remaining` holds (a streamed batch whose rows were
+  // never loaded): the batch stays what it is.
+  bool whole_batch = false;
   std::string error;
   std::chrono::milliseconds retry_in{0};
 };
@@ -81,10 +90,13 @@ struct RequeueFilter {
 // type, environment and context.
 inline constexpr int64_t kClaimRowOverheadBytes = 64;
 struct ClaimLimits {
-  ClaimLimits(int rows, int64_t bytes = INT64_MAX)  // NOLINT(google-explicit-constructor)
-      : max_rows(rows), max_bytes(bytes) {}
+  ClaimLimits(int rows, int64_t bytes = INT64_MAX,  // NOLINT(google-explicit-constructor)
+              bool stream = false)
+      : max_rows(rows), max_bytes(bytes), stream_rows(stream) {}
   int max_rows;
   int64_t max_bytes;
+  // Leave a fresh slice's rows where they are (Batch::streamable): the caller streams them.
+  bool stream_rows = false;
 };
 
 // The relay's view of the outbox. Implemented over PostgreSQL in src/outbox, and by a fake
@@ -107,6 +119,18 @@ class OutboxStore {
   // Gives the batch back for a later try, without `retry.dead` (dead letters now). The batch
   // becomes claimable again after `retry.retry_in`, by this relay or another. One transaction.
   virtual Status Release(const Batch& batch, const BatchRetry& retry) = 0;
+
+  // A streamable batch's rows, read while the caller sends them, in `format`. The stream ends in
+  // an error if the rows read are not exactly the batch's `event_count`. Stores that never claim
+  // streamable batches need not implement these two.
+  virtual Result<std::unique_ptr<RowStream>> StreamRows(const Batch& /*batch*/,
+                                                        const StreamFormat& /*format*/) {
+    return Status(StatusCode::kFailedPrecondition, "this outbox store does not stream rows");
+  }
+  // A streamable batch's rows, loaded (to retry a streamed INSERT the server refused row by row).
+  virtual Result<std::vector<OutboxRow>> LoadRows(const Batch& /*batch*/) {
+    return Status(StatusCode::kFailedPrecondition, "this outbox store does not stream rows");
+  }
 };
 
 }  // namespace eventlog

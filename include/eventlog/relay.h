@@ -24,7 +24,12 @@ struct RelayPolicy {
   // floor between INSERTs of part batches
   std::chrono::milliseconds min_insert_interval{defaults::kMinInsertIntervalMs};
 
-  ClaimLimits claim_limits() const { return {batch_size, batch_max_bytes}; }
+  // Fresh batches are streamed from the outbox into their INSERT when the sink can take them.
+  bool stream = true;
+
+  ClaimLimits claim_limits(const EventSink& sink) const {
+    return {batch_size, batch_max_bytes, stream && sink.Streams()};
+  }
 };
 
 // What one step did.
@@ -37,7 +42,13 @@ struct StepOutcome {
   int64_t already_present = 0;  // found in ClickHouse from an earlier, interrupted try
   int64_t dead_lettered = 0;
   int64_t inserts = 0;  // INSERT requests sent
-  Status error;         // set when the batch was given back for a retry
+  bool streamed = false;  // sent as it was read from the outbox (one INSERT, no rows held)
+  Status error;           // set when the batch was given back for a retry
+  // Where the step's time went: waiting for the outbox's rows, sending to the sink (including
+  // recovery checks), and marking the batch done or given back in the ledger.
+  std::chrono::nanoseconds read_time{0};
+  std::chrono::nanoseconds send_time{0};
+  std::chrono::nanoseconds mark_time{0};
 };
 
 // One batch: claim -> (recover) -> insert -> mark. No scheduling and no sleeping inside, so
@@ -65,6 +76,14 @@ class Relay {
   void Run(const std::atomic<bool>& stop);
   int64_t delivered() const { return delivered_; }
 
+  // The relay's time so far, by phase (logged as "relay time split" when Run returns).
+  struct TimeSplit {
+    int64_t batches = 0;
+    int64_t delivered = 0;
+    std::chrono::nanoseconds claim{0}, read{0}, send{0}, mark{0};
+  };
+  const TimeSplit& time_split() const { return split_; }
+
  private:
   // Releases a batch claimed ahead and never sent (the relay is stopping).
   void GiveBackUnsent(const Result<std::optional<Batch>>& claimed);
@@ -75,6 +94,7 @@ class Relay {
   Clock& clock_;
   RelayPolicy policy_;
   int64_t delivered_ = 0;
+  TimeSplit split_;
 };
 
 }  // namespace eventlog

@@ -113,15 +113,41 @@ Status ClickHouseSink::Insert(int64_t batch_id, const std::vector<OutboxRow>& ro
                              ") FORMAT TabSeparated",
                          EncodeForClickHouse(rows, column), BatchSettings(batch_id, *server)});
   if (!r.ok()) return Remember(r.status());
+  return CheckWritten(r->written_rows, static_cast<int64_t>(rows.size()));
+}
+
+Status ClickHouseSink::CheckWritten(int64_t written, int64_t sent) {
   // Servers that send X-ClickHouse-Summary (not 18.16) say how many rows they wrote; views
   // add to the count, so fewer than we sent means some were dropped on the way.
-  auto written = r->written_rows;
-  if (written >= 0 && written < static_cast<int64_t>(rows.size())) {
+  if (written >= 0 && written < sent) {
     return {StatusCode::kUnavailable, "partial write suspected: ClickHouse reports " +
-                                          std::to_string(written) + " of " +
-                                          std::to_string(rows.size()) + " rows written"};
+                                          std::to_string(written) + " of " + std::to_string(sent) +
+                                          " rows written"};
   }
   return Status::Ok();
+}
+
+Result<StreamFormat> ClickHouseSink::FormatForStream() {
+  auto server = LearnServer();
+  if (!server.ok()) return server.status();
+  const TimeColumn& column = server->time_column;
+  return StreamFormat{.time_digits = column.is_datetime64 ? column.precision : 0,
+                      .min_time_us = MinUs(column),
+                      .max_time_us = MaxUs(column)};
+}
+
+Status ClickHouseSink::InsertStream(int64_t batch_id, RowStream& rows, int64_t expected_rows) {
+  auto server = LearnServer();
+  if (!server.ok()) return server.status();
+  ClickHouseRequest request{.query = "INSERT INTO " + qualified_table_ + " (" +
+                                     std::string(kInsertColumns) + ") FORMAT TabSeparated",
+                            .body = {},
+                            .settings = BatchSettings(batch_id, *server),
+                            .max_response_bytes = 0,
+                            .stream = &rows};
+  auto r = client_.Send(request);
+  if (!r.ok()) return Remember(r.status());
+  return CheckWritten(r->written_rows, expected_rows);
 }
 
 Result<Presence> ClickHouseSink::FindPresent(int64_t batch_id, const std::vector<OutboxRow>& rows) {

@@ -20,6 +20,10 @@ class ClickHouseSink : public EventSink {
 
   Status Insert(int64_t batch_id, const std::vector<OutboxRow>& rows) override;
   Result<Presence> FindPresent(int64_t batch_id, const std::vector<OutboxRow>& rows) override;
+  // Streams unless INSERT bodies are compressed (CLICKHOUSE_COMPRESS): those batches are loaded.
+  bool Streams() const override { return !client_.options().compress_inserts; }
+  Result<StreamFormat> FormatForStream() override;
+  Status InsertStream(int64_t batch_id, RowStream& rows, int64_t expected_rows) override;
 
   // Connects and reads the schema and settings now (start-up check); Insert does it lazily too.
   Status Probe();
@@ -31,6 +35,8 @@ class ClickHouseSink : public EventSink {
   };
   Result<Server> LearnServer();
   Status Remember(Status s);  // forgets the schema after a schema error
+  // Fewer rows written than sent (servers that say, not 18.16): some were dropped on the way.
+  static Status CheckWritten(int64_t written, int64_t sent);
   // ClickHouse refuses a query whose query_id is still running (code 216): every request of a
   // batch carries the batch's id, so a recovery check never overlaps an INSERT the server is
   // still executing after its client timed out.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <mutex>
 
 #include "clickhouse/error_classifier.h"
@@ -13,6 +14,9 @@
 
 namespace eventlog {
 namespace {
+
+// libcurl's upload buffer for a streamed body: each fill is one HTTP chunk.
+constexpr long kStreamBufferBytes = 512L << 10;
 
 void GlobalInitOnce() {
   static std::once_flag once;
@@ -35,6 +39,46 @@ size_t AppendBody(char* data, size_t size, size_t n, void* user) {
   }
   sink->out->append(data, size * n);
   return size * n;
+}
+
+// A streamed body (ClickHouseRequest::stream), handed to libcurl as it asks for more.
+struct StreamBody {
+  RowStream* stream = nullptr;
+  std::string_view pending;  // the rest of the stream's last piece
+  Status failure = Status::Ok();
+  bool done = false;
+};
+
+// Ends a body whose stream failed: whatever came before (even a row cut in two), the server
+// meets a line it cannot parse, refuses the INSERT, and stores nothing of it.
+constexpr std::string_view kAbortedBodyLine = "\n\\eventlog: body aborted, refuse this INSERT\n";
+
+size_t ReadStream(char* buffer, size_t size, size_t n, void* user) {
+  auto* body = static_cast<StreamBody*>(user);
+  const size_t capacity = size * n;
+  size_t filled = 0;
+  while (filled < capacity) {
+    if (body->pending.empty()) {
+      if (body->done) break;
+      auto next = body->stream->Next();
+      if (!next.ok()) {
+        body->failure = next.status();
+        body->done = true;
+        body->pending = kAbortedBodyLine;
+        continue;
+      }
+      if (next->empty()) {
+        body->done = true;
+        break;
+      }
+      body->pending = *next;
+    }
+    const size_t k = std::min(capacity - filled, body->pending.size());
+    std::memcpy(buffer + filled, body->pending.data(), k);
+    body->pending.remove_prefix(k);
+    filled += k;
+  }
+  return filled;
 }
 
 struct Headers {
@@ -147,7 +191,8 @@ struct ClickHouseClient::Impl {
   CURLM* multi = nullptr;  // owns the connection cache: the keep-alive connection lives here
   CURL* curl = nullptr;
   curl_slist* headers = nullptr;
-  curl_slist* gzip_headers = nullptr;  // the same plus Content-Encoding: gzip
+  curl_slist* gzip_headers = nullptr;     // the same plus Content-Encoding: gzip
+  curl_slist* chunked_headers = nullptr;  // the same plus Transfer-Encoding: chunked
   Status invalid;                      // set when the options cannot be sent safely
 };
 
@@ -183,13 +228,16 @@ ClickHouseClient::ClickHouseClient(ClickHouseOptions options)
   impl_->headers = curl_slist_append(impl_->headers, "Expect:");  // no 100-continue round trip
   for (curl_slist* h = impl_->headers; h != nullptr; h = h->next) {
     impl_->gzip_headers = curl_slist_append(impl_->gzip_headers, h->data);
+    impl_->chunked_headers = curl_slist_append(impl_->chunked_headers, h->data);
   }
+  impl_->chunked_headers = curl_slist_append(impl_->chunked_headers, "Transfer-Encoding: chunked");
   impl_->gzip_headers = curl_slist_append(impl_->gzip_headers, "Content-Encoding: gzip");
 }
 
 ClickHouseClient::~ClickHouseClient() {
   curl_slist_free_all(impl_->headers);
   curl_slist_free_all(impl_->gzip_headers);
+  curl_slist_free_all(impl_->chunked_headers);
   curl_easy_cleanup(impl_->curl);
   curl_multi_cleanup(impl_->multi);
 }
@@ -211,7 +259,16 @@ Result<ClickHouseResponse> ClickHouseClient::Send(const ClickHouseRequest& reque
   const std::string* payload = &request.query;
   std::string compressed;
   curl_slist* headers_to_send = impl_->headers;
-  if (!request.body.empty()) {
+  const bool has_data = !request.body.empty() || request.stream != nullptr;
+  StreamBody streamed;
+  streamed.stream = request.stream;
+  if (request.stream != nullptr) {
+    if (options_.compress_inserts) {
+      return Status(StatusCode::kInvalidArgument, "a streamed body is never compressed");
+    }
+    url += "&query=" + Escape(curl, request.query);
+    headers_to_send = impl_->chunked_headers;
+  } else if (!request.body.empty()) {
     url += "&query=" + Escape(curl, request.query);
     payload = &request.body;
     if (options_.compress_inserts) {
@@ -229,8 +286,14 @@ Result<ClickHouseResponse> ClickHouseClient::Send(const ClickHouseRequest& reque
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers_to_send);
   curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload->data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload->size()));
+  if (request.stream != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadStream);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &streamed);
+    curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, kStreamBufferBytes);
+  } else {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload->data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload->size()));
+  }
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, ReadHeader);
@@ -242,7 +305,7 @@ Result<ClickHouseResponse> ClickHouseClient::Send(const ClickHouseRequest& reque
   // The proxy is CLICKHOUSE_PROXY or none: "" overrides http_proxy, HTTPS_PROXY, ALL_PROXY.
   curl_easy_setopt(curl, CURLOPT_PROXY, options_.proxy.c_str());
   curl_easy_setopt(curl, CURLOPT_NOPROXY, options_.proxy.empty() ? "*" : "");
-  if (!request.body.empty()) {
+  if (has_data) {
     // An INSERT gets a connection of its own. On a reused connection that dies before any
     // answer, libcurl silently sends the request again on a new one: if the server had run
     // the first copy (it answers only at the end), the rows would land twice. Reads and DDL
@@ -253,6 +316,7 @@ Result<ClickHouseResponse> ClickHouseClient::Send(const ClickHouseRequest& reque
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip responses when offered
 
   CURLcode rc = PerformAbortable(impl_->multi, curl, options_.abort);
+  if (!streamed.failure.ok()) return streamed.failure;  // the server refused what it got, or not
   std::string where =
       "ClickHouse at " + UrlHost(options_.host) + ":" + std::to_string(options_.port);
   if (sink.exceeded) {

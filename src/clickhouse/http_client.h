@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "eventlog/config.h"
+#include "eventlog/row_stream.h"
 #include "eventlog/status.h"
 
 namespace eventlog {
@@ -47,6 +48,10 @@ struct ClickHouseRequest {
   std::string body;  // the data of an INSERT ... FORMAT; empty: the query is the body
   std::map<std::string, std::string> settings;  // URL parameters
   size_t max_response_bytes = 0;                // 0: ClickHouseOptions::max_response_bytes
+  // Or the data read while it is sent (chunked): nothing is held. If the stream fails, the body
+  // ends with a line no format parses, so the server refuses the whole INSERT (one block), and
+  // the request fails with the stream's error.
+  RowStream* stream = nullptr;
 };
 
 struct ClickHouseResponse {

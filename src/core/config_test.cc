@@ -29,8 +29,8 @@ TEST(LoadConfig, EmptyEnvironmentGivesTheDefaults) {
   EXPECT_EQ(c->clickhouse_connect_timeout_ms, 2000);
   EXPECT_EQ(c->clickhouse_timeout_ms, 10000);
   EXPECT_EQ(c->environment, "Local");
-  EXPECT_EQ(c->batch_size, 50000);
-  EXPECT_EQ(c->batch_max_bytes, 4 << 20);
+  EXPECT_EQ(c->batch_size, 200000);
+  EXPECT_EQ(c->batch_max_bytes, int64_t{64} << 20);
   EXPECT_EQ(c->min_insert_interval_ms, 220);
   EXPECT_EQ(c->poll_interval_ms, 50);
   EXPECT_EQ(c->lease_ms, 30000);

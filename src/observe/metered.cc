@@ -7,6 +7,24 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
+// Counts the bytes of a stream as they pass.
+class CountedStream : public RowStream {
+ public:
+  explicit CountedStream(RowStream& inner) : inner_(inner) {}
+  Result<std::string_view> Next() override {
+    auto piece = inner_.Next();
+    if (piece.ok()) bytes_ += static_cast<int64_t>(piece->size());
+    return piece;
+  }
+  int64_t rows() const override { return inner_.rows(); }
+  std::chrono::nanoseconds read_time() const override { return inner_.read_time(); }
+  int64_t bytes() const { return bytes_; }
+
+ private:
+  RowStream& inner_;
+  int64_t bytes_ = 0;
+};
+
 }  // namespace
 
 Result<std::optional<Batch>> MeteredOutboxStore::Claim(const ClaimLimits& limits) {
@@ -53,6 +71,18 @@ Status MeteredEventSink::Insert(int64_t batch_id, const std::vector<OutboxRow>& 
   }
   metrics_.ObserveInsert(SteadyClock::now() - start, static_cast<int64_t>(rows.size()), bytes,
                          s.ok());
+  return s;
+}
+
+}  // namespace eventlog
+
+namespace eventlog {
+
+Status MeteredEventSink::InsertStream(int64_t batch_id, RowStream& rows, int64_t expected_rows) {
+  const auto start = SteadyClock::now();
+  CountedStream counted(rows);
+  Status s = inner_.InsertStream(batch_id, counted, expected_rows);
+  metrics_.ObserveInsert(SteadyClock::now() - start, counted.rows(), counted.bytes(), s.ok());
   return s;
 }
 

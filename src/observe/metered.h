@@ -17,6 +17,13 @@ class MeteredOutboxStore : public OutboxStore {
   Status Complete(const Batch& batch, int64_t delivered,
                   const std::vector<DeadLetter>& dead) override;
   Status Release(const Batch& batch, const BatchRetry& retry) override;
+  Result<std::unique_ptr<RowStream>> StreamRows(const Batch& batch,
+                                                const StreamFormat& format) override {
+    return inner_.StreamRows(batch, format);
+  }
+  Result<std::vector<OutboxRow>> LoadRows(const Batch& batch) override {
+    return inner_.LoadRows(batch);
+  }
 
  private:
   OutboxStore& inner_;
@@ -31,6 +38,9 @@ class MeteredEventSink : public EventSink {
   Result<Presence> FindPresent(int64_t batch_id, const std::vector<OutboxRow>& rows) override {
     return inner_.FindPresent(batch_id, rows);
   }
+  bool Streams() const override { return inner_.Streams(); }
+  Result<StreamFormat> FormatForStream() override { return inner_.FormatForStream(); }
+  Status InsertStream(int64_t batch_id, RowStream& rows, int64_t expected_rows) override;
 
  private:
   EventSink& inner_;

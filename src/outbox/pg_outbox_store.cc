@@ -96,7 +96,32 @@ void AddDelivered(pqxx::work& tx, int64_t n) {
 
 PgOutboxStore::PgOutboxStore(std::string database_url, std::string owner,
                              std::chrono::milliseconds lease)
-    : conn_(std::move(database_url), 1), owner_(std::move(owner)), lease_(lease) {}
+    : conn_(database_url, 1), copy_(database_url), owner_(std::move(owner)), lease_(lease) {}
+
+Result<std::unique_ptr<RowStream>> PgOutboxStore::StreamRows(const Batch& batch,
+                                                             const StreamFormat& format) {
+  std::string sql;
+  Status s = conn_.Run([&](pqxx::connection& conn) -> Status {
+    pqxx::nontransaction tx(conn);
+    auto copy = SliceCopySql(tx, batch, format);
+    if (!copy.ok()) return copy.status();
+    sql = std::move(copy.value());
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return copy_.Open(sql, batch.event_count);
+}
+
+Result<std::vector<OutboxRow>> PgOutboxStore::LoadRows(const Batch& batch) {
+  std::vector<OutboxRow> rows;
+  Status s = conn_.Run([&](pqxx::connection& conn) -> Status {
+    pqxx::nontransaction tx(conn);
+    rows = ReadSliceRows(tx, batch.batch_id);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return rows;
+}
 
 void PgOutboxStore::NoteLeaseSet(const Batch& batch,
                                  std::chrono::steady_clock::time_point before_tx) {
@@ -215,12 +240,13 @@ Status PgOutboxStore::Release(const Batch& batch, const BatchRetry& retry) {
     // Rows unchanged (as many remain as the batch holds, none dead): the batch keeps what it
     // is, a slice of the outbox or a payload. Otherwise what remains becomes its payload, and its
     // slice is let go. (The relay moves the rows out of `batch`: count them here.)
-    const bool unchanged = retry.dead.empty() && retry.delivered == 0 &&
-                           tx.exec_params1(
+    const bool unchanged = retry.whole_batch ||
+                           (retry.dead.empty() && retry.delivered == 0 &&
+                            tx.exec_params1(
                                  "SELECT event_count = $2 FROM eventlog_batches "
                                  "WHERE batch_id = $1",
                                  batch.batch_id, static_cast<int64_t>(retry.remaining.size()))[0]
-                               .as<bool>();
+                               .as<bool>());
     pqxx::result r = tx.exec_params(
         "UPDATE eventlog_batches SET owner = NULL, "
         "lease_until = now() + $3 * interval '1 millisecond', attempts = attempts + $4, "

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "eventlog/outbox_store.h"
+#include "outbox/pg_copy_stream.h"
 #include "outbox/pg_pool.h"
 
 namespace eventlog {
@@ -21,6 +22,11 @@ class PgOutboxStore : public OutboxStore {
   Status Complete(const Batch& batch, int64_t delivered,
                   const std::vector<DeadLetter>& dead) override;
   Status Release(const Batch& batch, const BatchRetry& retry) override;
+  // A fresh slice's rows by COPY on a connection of its own (the batch is claimed and committed:
+  // nothing is locked while they stream).
+  Result<std::unique_ptr<RowStream>> StreamRows(const Batch& batch,
+                                                const StreamFormat& format) override;
+  Result<std::vector<OutboxRow>> LoadRows(const Batch& batch) override;
 
  private:
   Result<std::optional<Batch>> TakeOverDueBatch(pqxx::connection& conn);
@@ -34,6 +40,7 @@ class PgOutboxStore : public OutboxStore {
   void RecycleClaimedPartitionsNowAndThen();
 
   PgPool conn_;
+  PgCopyReader copy_;
   std::string owner_;
   std::chrono::milliseconds lease_;
   int64_t leased_token_ = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "core/utc_time.h"
 #include "observe/logger.h"
 #include "outbox/outbox_rules.h"
 
@@ -49,20 +50,28 @@ std::string EventColumnsSql(const std::string& t) {
          "span_id";
 }
 
-// The rows of the tick from snapshot $1 to $2 after row ($3 tx_id, $4 id) and up to row ($5, $6),
-// in (tx_id, id) order: `columns` of each. Each of the tick's ranges of transactions is an index
-// range scan that starts where the rows before stopped, so this reads these rows only, whatever
-// the outbox holds besides (rows claimed behind an open transaction, rows of transactions still
-// running). The nested loop returns the ranges in order and each range's rows in order.
-std::string TickRowsSql(const std::string& columns) {
-  return "SELECT " + columns + R"sql(
-  FROM (SELECT lo, hi FROM eventlog_tick_ranges($1::pg_snapshot, $2::pg_snapshot)
-         WHERE hi > $3::xid8 AND lo <= $5::xid8) r,
-       LATERAL (SELECT * FROM event_outbox
-                 WHERE (tx_id, id) > (greatest(r.lo, $3::xid8),
-                                      CASE WHEN r.lo > $3::xid8 THEN 0 ELSE $4::bigint END)
-                   AND (tx_id, id) <= ($5::xid8, $6::bigint) AND tx_id < r.hi
-                 ORDER BY tx_id, id) o)sql";
+// How the rows of a tick are bounded: SQL for its two snapshots, the row (tx_id, id) the rows
+// come after and the row they end with. Parameters $1..$6 for the claim's statements; literals for
+// a COPY, which takes no parameters.
+struct TickBounds {
+  std::string done = "$1::pg_snapshot", tick = "$2::pg_snapshot";
+  std::string after_tx = "$3::xid8", after_id = "$4::bigint";
+  std::string last_tx = "$5::xid8", last_id = "$6::bigint";
+};
+
+// The rows of the tick from snapshot `done` to `tick` after row (after_tx, after_id) and up to
+// row (last_tx, last_id), in (tx_id, id) order: `columns` of each. Each of the tick's ranges of
+// transactions is an index range scan that starts where the rows before stopped, so this reads
+// these rows only, whatever the outbox holds besides (rows claimed behind an open transaction,
+// rows of transactions still running). The nested loop returns the ranges in order and each
+// range's rows in order.
+std::string TickRowsSql(const std::string& columns, const TickBounds& b = {}) {
+  return "SELECT " + columns + "\n  FROM (SELECT lo, hi FROM eventlog_tick_ranges(" + b.done + ", " +
+         b.tick + ")\n         WHERE hi > " + b.after_tx + " AND lo <= " + b.last_tx +
+         ") r,\n       LATERAL (SELECT * FROM event_outbox\n                 WHERE (tx_id, id) > "
+         "(greatest(r.lo, " + b.after_tx + "),\n                                      CASE WHEN r.lo > " +
+         b.after_tx + " THEN 0 ELSE " + b.after_id + " END)\n                   AND (tx_id, id) <= (" +
+         b.last_tx + ", " + b.last_id + ") AND tx_id < r.hi\n                 ORDER BY tx_id, id) o";
 }
 constexpr const char* kLastRowKey = "18446744073709551615";  // the largest xid8: no upper bound
 
@@ -94,6 +103,33 @@ constexpr const char* kFetchPageSql = "FETCH 4096 FROM eventlog_page";
 const std::string& SliceRowsSql() {
   static const std::string sql = TickRowsSql(EventColumnsSql("o."));
   return sql;
+}
+
+// A time as ClickHouse reads it from TabSeparated (RowStream's StreamFormat): UTC, `digits`
+// fractional digits, truncated like FormatUtcDateTime; outside the column's range a text no
+// server parses as a time, so that the INSERT is refused and the row isolated.
+std::string StreamTimeSql(const StreamFormat& f) {
+  const std::string full = "to_char(o.event_date_time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')";
+  std::string text;
+  if (f.time_digits <= 0) {
+    text = "left(" + full + ", 19)";
+  } else if (f.time_digits < 6) {
+    text = "left(" + full + ", " + std::to_string(20 + f.time_digits) + ")";
+  } else {
+    text = full + (f.time_digits > 6 ? " || '" + std::string(f.time_digits - 6, '0') + "'" : "");
+  }
+  return "CASE WHEN o.event_date_time BETWEEN timestamptz '" + FormatUtcDateTime(f.min_time_us, 6) +
+         "+00' AND timestamptz '" + FormatUtcDateTime(f.max_time_us, 6) + "+00' THEN " + text +
+         " ELSE 'out of range' END";
+}
+
+// A snapshot or number read back from the ledger, checked before it becomes a literal.
+Result<std::string> LedgerLiteral(const pqxx::field& f) {
+  std::string v = f.c_str();
+  if (v.empty() || v.find_first_not_of("0123456789:,-") != std::string::npos) {
+    return Status(StatusCode::kInternal, "unexpected ledger value '" + v.substr(0, 40) + "'");
+  }
+  return "'" + v + "'";
 }
 
 // Where a slice batch's rows are; first_tx NULL for a slice written before migration 010.
@@ -308,13 +344,49 @@ Result<std::optional<Batch>> ClaimSlice(pqxx::connection& conn, const SliceClaim
       std::to_string(page.last.tx), page.last.id, page.min_id - 1, page.max_id);
   b.batch_id = ins[0].as<int64_t>();
   b.lease_token = ins[1].as<int64_t>();
+  b.event_count = page.readable;
   tx.commit();
+  if (limits.stream_rows) {  // the caller streams them (SliceCopySql)
+    b.streamable = true;
+    return std::optional<Batch>(std::move(b));
+  }
   // The rows themselves are read after the lock is gone, so the relays of a fleet read theirs in
   // parallel. If this fails, the batch stays leased to us and is taken over when the lease ends.
   pqxx::nontransaction rows(conn);
   b.rows = RowsOf(rows.exec_params(SliceRowsSql(), done, tick, std::to_string(page.first.tx),
                                    page.first.id - 1, std::to_string(page.last.tx), page.last.id));
   return std::optional<Batch>(std::move(b));
+}
+
+Result<std::string> SliceCopySql(pqxx::transaction_base& tx, const Batch& batch,
+                                 const StreamFormat& format) {
+  pqxx::result r = tx.exec_params(std::string(kSliceBoundsSql) + " AND lease_token = $2",
+                                  batch.batch_id, batch.lease_token);
+  if (r.empty()) {
+    return Status(StatusCode::kLeaseLost,
+                  "batch " + std::to_string(batch.batch_id) + " was taken over by another relay");
+  }
+  if (r[0][2].is_null()) {
+    return Status(StatusCode::kFailedPrecondition, "a slice of before migration 010: load it");
+  }
+  TickBounds b;
+  std::string* parts[] = {&b.done, &b.tick, &b.after_tx, &b.after_id, &b.last_tx, &b.last_id};
+  for (int i = 0; i < 6; ++i) {
+    auto v = LedgerLiteral(r[0][i]);
+    if (!v.ok()) return v.status();
+    *parts[i] = *v;
+  }
+  // The bound before the first row is the same transaction, one id lower (ids are integers).
+  b.done += "::pg_snapshot";
+  b.tick += "::pg_snapshot";
+  b.after_tx += "::xid8";
+  b.after_id = "(" + b.after_id + "::bigint - 1)";
+  b.last_tx += "::xid8";
+  b.last_id += "::bigint";
+  const std::string columns = "o.event_id, o.event_type, " + StreamTimeSql(format) +
+                              ", o.environment, o.event_context, o.metadata_version, o.trace_id, "
+                              "o.span_id";
+  return "COPY (" + TickRowsSql(columns, b) + " WHERE " + kStorableTimeSql + ") TO STDOUT";
 }
 
 std::vector<OutboxRow> ReadSliceRows(pqxx::transaction_base& tx, int64_t batch_id) {

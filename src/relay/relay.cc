@@ -41,11 +41,13 @@ void Relay::Run(const std::atomic<bool>& stop) {
   std::mt19937_64 rng{std::random_device{}()};
   int failures_in_a_row = 0;
   std::optional<std::chrono::steady_clock::time_point> last_insert;
-  const ClaimLimits limits = policy_.claim_limits();
+  const ClaimLimits limits = policy_.claim_limits(sink_);
   std::future<Result<std::optional<Batch>>> ahead;  // the next claim, made during a delivery
   while (!stop.load()) {
     auto started = clock_.Now();
+    const auto claim_start = std::chrono::steady_clock::now();
     Result<std::optional<Batch>> claimed = ahead.valid() ? ahead.get() : store_.Claim(limits);
+    split_.claim += std::chrono::steady_clock::now() - claim_start;
     // More rows wait behind a full batch: claim them while this one is being delivered (not
     // once stopping: that claim would only have to be given back).
     if (claim_ahead_ != nullptr && !stop.load() && claimed.ok() && claimed->has_value() &&
@@ -57,6 +59,11 @@ void Relay::Run(const std::atomic<bool>& stop) {
     }
     StepOutcome o = DeliverClaimed(store_, sink_, policy_, std::move(claimed));
     delivered_ += o.delivered;
+    split_.delivered += o.delivered;
+    split_.batches += o.claimed ? 1 : 0;
+    split_.read += o.read_time;
+    split_.send += o.send_time;
+    split_.mark += o.mark_time;
     if (o.inserts > 0) last_insert = started;
     LogOutcome(o, clock_.Now() - started);
     // Rejected rows wait in the ledger for their own retry; the queue moves on.
@@ -74,6 +81,14 @@ void Relay::Run(const std::atomic<bool>& stop) {
     if (wait.count() > 0) clock_.SleepFor(wait);
   }
   if (ahead.valid()) GiveBackUnsent(ahead.get());
+  auto seconds = [](std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); };
+  log::Info(kLogger, "relay time split",
+            {{"batches", split_.batches},
+             {"delivered", split_.delivered},
+             {"claim_s", seconds(split_.claim)},
+             {"read_s", seconds(split_.read)},
+             {"send_s", seconds(split_.send)},
+             {"mark_s", seconds(split_.mark)}});
 }
 
 void Relay::GiveBackUnsent(const Result<std::optional<Batch>>& claimed) {
@@ -81,6 +96,7 @@ void Relay::GiveBackUnsent(const Result<std::optional<Batch>>& claimed) {
   const Batch& b = *claimed.value();
   BatchRetry retry;
   retry.remaining = b.rows;
+  retry.whole_batch = b.streamable;  // its rows were never loaded
   retry.error = "relay stopped before sending it";
   if (Status s = store_.Release(b, retry); !s.ok()) {  // its lease runs out instead
     log::Warn(kLogger, "could not give back a batch claimed ahead",

@@ -6,6 +6,7 @@
 #include "eventlog/relay.h"
 #include "observe/logger.h"
 #include "relay/batch_delivery.h"
+#include "relay/unique_ids.h"
 
 namespace eventlog {
 namespace {
@@ -38,13 +39,19 @@ void AddReused(std::vector<DeadLetter> found, std::vector<DeadLetter>& reused, S
   for (auto& d : found) reused.push_back(std::move(d));
 }
 
+using SteadyClock = std::chrono::steady_clock;
+
 void GiveBack(OutboxStore& store, const Batch& batch, BatchRetry retry, StepOutcome& out) {
   log::Warn(kLogger, "batch given back for a retry",
             {{"error", out.error.ToString()},
              {"attempt", batch.attempts + 1},
-             {"rows_left", retry.remaining.size()},
+             {"rows_left", retry.whole_batch ? batch.event_count
+                                             : static_cast<int64_t>(retry.remaining.size())},
              {"retry_in_ms", retry.retry_in.count()}});
-  if (Status s = store.Release(batch, retry); !s.ok()) {
+  const auto start = SteadyClock::now();
+  Status s = store.Release(batch, retry);
+  out.mark_time += SteadyClock::now() - start;
+  if (!s.ok()) {
     // The lease runs out and another relay (or this one) takes the batch over.
     log::Error(kLogger, "could not give the batch back", {{"error", s.ToString()}});
   }
@@ -111,10 +118,67 @@ std::vector<DeadLetter> TakeReusedIds(std::vector<OutboxRow>& rows) {
   return reused;
 }
 
+// A streamed batch goes back as it is: its rows were never loaded. It counts as a try (as a row
+// batch's INSERT does, sent or not), and whoever takes it next checks ClickHouse first.
+BatchRetry WholeBatchRetry(const Batch& batch, const RelayPolicy& policy, const Status& s) {
+  BatchRetry retry;
+  retry.attempted = true;
+  retry.timed_out = IsServerStrain(s);
+  retry.whole_batch = true;
+  retry.error = s.ToString();
+  retry.retry_in = RetryDelay(batch.attempts + 1, policy);
+  return retry;
+}
+
+// A fresh slice's rows go from the outbox into one INSERT as they are read (no row is held). True
+// when the step is settled (delivered, or given back whole); false when ClickHouse refused the
+// data: the caller then loads the rows and isolates the refused ones.
+bool StreamBatch(OutboxStore& store, EventSink& sink, const RelayPolicy& policy, Batch& batch,
+                 StepOutcome& out) {
+  const auto start = SteadyClock::now();
+  std::chrono::nanoseconds read{0};
+  Status s = store.Renew(batch);
+  Result<StreamFormat> format = s.ok() ? sink.FormatForStream() : Result<StreamFormat>(s);
+  if (s.ok()) s = format.status();
+  if (s.ok()) {
+    auto rows = store.StreamRows(batch, *format);
+    s = rows.status();
+    if (rows.ok()) {
+      UniqueIdCheck checked(**rows);
+      s = sink.InsertStream(batch.batch_id, checked, batch.event_count);
+      ++out.inserts;
+      read = checked.read_time();
+    }
+  }
+  out.streamed = true;
+  out.read_time += read;
+  out.send_time += SteadyClock::now() - start - read;
+  if (s.ok()) {
+    out.delivered = batch.event_count;
+    const auto mark = SteadyClock::now();
+    out.error = store.Complete(batch, out.delivered, {});
+    out.mark_time += SteadyClock::now() - mark;
+    return true;
+  }
+  if (s.code() == StatusCode::kLeaseLost) {
+    out.error = s;  // the batch is another relay's now: leave it alone
+    return true;
+  }
+  if ((s.code() == StatusCode::kRejected || s.code() == StatusCode::kTooLarge) &&
+      !IsServerStrain(s)) {
+    log::Warn(kLogger, "streamed batch refused: delivering it row by row",
+              {{"error", s.ToString()}});
+    return false;
+  }
+  out.error = s;
+  GiveBack(store, batch, WholeBatchRetry(batch, policy, s), out);
+  return true;
+}
+
 }  // namespace
 
 StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy& policy) {
-  return DeliverClaimed(store, sink, policy, store.Claim(policy.claim_limits()));
+  return DeliverClaimed(store, sink, policy, store.Claim(policy.claim_limits(sink)));
 }
 
 StepOutcome DeliverClaimed(OutboxStore& store, EventSink& sink, const RelayPolicy& policy,
@@ -128,10 +192,26 @@ StepOutcome DeliverClaimed(OutboxStore& store, EventSink& sink, const RelayPolic
   Batch& batch = **claimed;
   out.claimed = true;
   out.batch_id = batch.batch_id;
-  out.rows = static_cast<int64_t>(batch.rows.size());
+  out.rows = batch.streamable ? batch.event_count : static_cast<int64_t>(batch.rows.size());
   out.full_batch = batch.full || out.rows >= policy.batch_size;
   log::BoundContext ctx(
       {{"batch_id", batch.batch_id}, {"batch_size", out.rows}, {"attempt", batch.attempts + 1}});
+  if (batch.streamable) {
+    if (StreamBatch(store, sink, policy, batch, out)) return out;
+    // Refused: the same rows, loaded, through the row-by-row path below. The refused INSERT may
+    // have written some of them (a throwing materialized view): the recovery check looks first.
+    const auto start = SteadyClock::now();
+    auto loaded = store.LoadRows(batch);
+    out.read_time += SteadyClock::now() - start;
+    if (!loaded.ok()) {
+      out.error = loaded.status();
+      GiveBack(store, batch, WholeBatchRetry(batch, policy, out.error), out);
+      return out;
+    }
+    batch.rows = std::move(loaded.value());
+    batch.recovered = true;
+    batch.streamable = false;
+  }
 
   // The rows leave the batch (no copy: a batch may hold megabytes); Release and Complete need
   // only its identity and counters.
@@ -153,10 +233,12 @@ StepOutcome DeliverClaimed(OutboxStore& store, EventSink& sink, const RelayPolic
       return out;
     }
   }
+  const auto send_start = SteadyClock::now();
   DeliveryReport report = DeliverIsolatingRejects(
       sink, batch.batch_id, rows, [&] { return store.Renew(batch); },
       RowsPerInsert(batch, static_cast<size_t>(out.rows)));
-  out.inserts = report.inserts;
+  out.send_time += SteadyClock::now() - send_start;
+  out.inserts += report.inserts;
   out.delivered = report.delivered;
   out.already_present += report.already_present;
   AddReused(std::move(report.reused), reused, out);
@@ -183,7 +265,9 @@ StepOutcome DeliverClaimed(OutboxStore& store, EventSink& sink, const RelayPolic
     SettleRejected(store, batch, policy, report, std::move(reused), out);
     return out;
   }
+  const auto mark_start = SteadyClock::now();
   out.error = store.Complete(batch, report.delivered + out.already_present, reused);
+  out.mark_time += SteadyClock::now() - mark_start;
   return out;
 }
 

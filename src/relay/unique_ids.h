@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "eventlog/row_stream.h"
+
+namespace eventlog {
+
+// Passes a streamed batch through unchanged while it checks that no event_id (each line's first
+// field) comes twice: a batch with a reused id ends in an error instead of its end, so its INSERT
+// is refused whole and the batch is delivered row by row, where the reused rows become dead
+// letters (relay_step.cc). Ids are compared by a 64-bit hash, sorted at the end: a collision only
+// sends a good batch the slow way.
+class UniqueIdCheck : public RowStream {
+ public:
+  explicit UniqueIdCheck(RowStream& inner) : inner_(inner) {}
+  Result<std::string_view> Next() override;
+  int64_t rows() const override { return inner_.rows(); }
+  std::chrono::nanoseconds read_time() const override { return inner_.read_time(); }
+
+ private:
+  RowStream& inner_;
+  std::vector<uint64_t> hashes_;
+};
+
+}  // namespace eventlog
