@@ -34,14 +34,12 @@ class EventSink {
 
   // Whether this sink takes streamed batches (InsertStream); a cheap answer, no server contact.
   virtual bool Streams() const { return false; }
-  // The format InsertStream wants (it depends on the server's table).
-  virtual Result<StreamFormat> FormatForStream() {
-    return Status(StatusCode::kFailedPrecondition, "this sink does not take streamed rows");
-  }
-  // Inserts the rows of `rows` as one request whose body is sent while it is read, all or
-  // nothing, as Insert. A stream that ends in an error makes the request fail (never a partial
-  // batch stored); the error returned is then the stream's. `expected_rows`: the batch's rows.
-  virtual Status InsertStream(int64_t /*batch_id*/, RowStream& /*rows*/,
+  // Inserts a batch of `expected_rows` rows, read while they are sent through streams `open`
+  // makes in the format the sink needs (one per request: a cluster sends a part per shard), with
+  // the guarantees of Insert. A stream that ends in an error makes its request fail, storing
+  // nothing of it; the error returned is then the stream's. Rows read that are not exactly
+  // `expected_rows` fail the call (kInternal), whatever was stored: a retry checks first.
+  virtual Status InsertStream(int64_t /*batch_id*/, const RowStreamOpener& /*open*/,
                               int64_t /*expected_rows*/) {
     return Status(StatusCode::kFailedPrecondition, "this sink does not take streamed rows");
   }

@@ -120,9 +120,8 @@ class OutboxStore {
   // becomes claimable again after `retry.retry_in`, by this relay or another. One transaction.
   virtual Status Release(const Batch& batch, const BatchRetry& retry) = 0;
 
-  // A streamable batch's rows, read while the caller sends them, in `format`. The stream ends in
-  // an error if the rows read are not exactly the batch's `event_count`. Stores that never claim
-  // streamable batches need not implement these two.
+  // A streamable batch's rows (those of `format`'s part), read while the caller sends them, in
+  // `format`. Stores that never claim streamable batches need not implement these two.
   virtual Result<std::unique_ptr<RowStream>> StreamRows(const Batch& /*batch*/,
                                                         const StreamFormat& /*format*/) {
     return Status(StatusCode::kFailedPrecondition, "this outbox store does not stream rows");

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -27,8 +28,13 @@ struct RelayPolicy {
   // Fresh batches are streamed from the outbox into their INSERT when the sink can take them.
   bool stream = true;
 
+  // Batches the relay must hold in memory (a sink that does not stream: a cluster, compressed
+  // INSERTs) stay within the memory bound whatever batch_size and batch_max_bytes say.
+  static constexpr int kHeldBatchMaxRows = 50000;
+  static constexpr int64_t kHeldBatchMaxBytes = int64_t{4} << 20;
   ClaimLimits claim_limits(const EventSink& sink) const {
-    return {batch_size, batch_max_bytes, stream && sink.Streams()};
+    if (stream && sink.Streams()) return {batch_size, batch_max_bytes, true};
+    return {std::min(batch_size, kHeldBatchMaxRows), std::min(batch_max_bytes, kHeldBatchMaxBytes)};
   }
 };
 

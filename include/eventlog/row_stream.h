@@ -2,7 +2,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string_view>
+#include <vector>
 
 #include "eventlog/status.h"
 
@@ -18,6 +21,12 @@ struct StreamFormat {
   int time_digits = 6;
   int64_t min_time_us = 0;
   int64_t max_time_us = 0;
+  // The stream ends in an error unless exactly this many rows came; -1: no check (a part).
+  int64_t expected_rows = -1;
+  // A cluster's part: only rows whose shard slot (the shard key, shard_key.h, modulo
+  // `shard_slots`) is one of `slots`. 0: every row.
+  int shard_slots = 0;
+  std::vector<int> slots;
 };
 
 // A batch's rows as bytes, pulled piece by piece while they are sent: neither the relay nor its
@@ -34,5 +43,9 @@ class RowStream {
   // Time spent waiting for the source (PostgreSQL) inside Next, for the relay's time split.
   virtual std::chrono::nanoseconds read_time() const = 0;
 };
+
+// Opens a stream of one batch's rows in a format (OutboxStore::StreamRows bound to the batch):
+// a sink opens one per request it sends (a cluster: one per shard and try).
+using RowStreamOpener = std::function<Result<std::unique_ptr<RowStream>>(const StreamFormat&)>;
 
 }  // namespace eventlog

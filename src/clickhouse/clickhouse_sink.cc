@@ -133,10 +133,23 @@ Result<StreamFormat> ClickHouseSink::FormatForStream() {
   const TimeColumn& column = server->time_column;
   return StreamFormat{.time_digits = column.is_datetime64 ? column.precision : 0,
                       .min_time_us = MinUs(column),
-                      .max_time_us = MaxUs(column)};
+                      .max_time_us = MaxUs(column),
+                      .expected_rows = -1,
+                      .shard_slots = 0,
+                      .slots = {}};
 }
 
-Status ClickHouseSink::InsertStream(int64_t batch_id, RowStream& rows, int64_t expected_rows) {
+Status ClickHouseSink::InsertStream(int64_t batch_id, const RowStreamOpener& open,
+                                    int64_t expected_rows) {
+  auto format = FormatForStream();
+  if (!format.ok()) return format.status();
+  format->expected_rows = expected_rows;
+  auto rows = open(*format);
+  if (!rows.ok()) return rows.status();
+  return SendStream(batch_id, **rows);
+}
+
+Status ClickHouseSink::SendStream(int64_t batch_id, RowStream& rows) {
   auto server = LearnServer();
   if (!server.ok()) return server.status();
   ClickHouseRequest request{.query = "INSERT INTO " + qualified_table_ + " (" +
@@ -147,7 +160,7 @@ Status ClickHouseSink::InsertStream(int64_t batch_id, RowStream& rows, int64_t e
                             .stream = &rows};
   auto r = client_.Send(request);
   if (!r.ok()) return Remember(r.status());
-  return CheckWritten(r->written_rows, expected_rows);
+  return CheckWritten(r->written_rows, rows.rows());
 }
 
 Result<Presence> ClickHouseSink::FindPresent(int64_t batch_id, const std::vector<OutboxRow>& rows) {

@@ -22,8 +22,13 @@ class ClickHouseSink : public EventSink {
   Result<Presence> FindPresent(int64_t batch_id, const std::vector<OutboxRow>& rows) override;
   // Streams unless INSERT bodies are compressed (CLICKHOUSE_COMPRESS): those batches are loaded.
   bool Streams() const override { return !client_.options().compress_inserts; }
-  Result<StreamFormat> FormatForStream() override;
-  Status InsertStream(int64_t batch_id, RowStream& rows, int64_t expected_rows) override;
+  Status InsertStream(int64_t batch_id, const RowStreamOpener& open,
+                      int64_t expected_rows) override;
+
+  // The format this server's table takes (RowStream's contract), every row, no count check.
+  Result<StreamFormat> FormatForStream();
+  // One INSERT whose body is `rows`, sent as it is read (ClusterSink sends its parts so).
+  Status SendStream(int64_t batch_id, RowStream& rows);
 
   // Connects and reads the schema and settings now (start-up check); Insert does it lazily too.
   Status Probe();

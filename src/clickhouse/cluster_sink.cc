@@ -312,6 +312,48 @@ Status ClusterSink::Insert(int64_t batch_id, const std::vector<OutboxRow>& rows)
   return Status::Ok();
 }
 
+Status ClusterSink::InsertStream(int64_t batch_id, const RowStreamOpener& open,
+                                 int64_t expected_rows) {
+  for (auto& node : nodes_) Usable(*node);  // learns the shard map
+  if (!shards_) return NoReplica(1, {});
+  const auto deadline = Clock::now() + std::chrono::milliseconds(options_.base.timeout_ms);
+  int64_t sent_rows = 0;
+  for (int shard = 1; shard <= shards_->shards(); ++shard) {
+    Status last;
+    bool sent = false;
+    for (Node* node : ReplicasOf(shard)) {
+      if (Clock::now() >= deadline) break;
+      auto format = node->sink.FormatForStream();
+      Status s = format.status();
+      if (format.ok()) {
+        format->shard_slots = shards_->slots();
+        format->slots = shards_->SlotsOf(shard);
+        auto part = open(*format);
+        if (!part.ok()) return part.status();  // PostgreSQL's trouble, not the node's
+        s = node->sink.SendStream(batch_id, **part);
+        if (s.ok()) sent_rows += (*part)->rows();
+      }
+      if (!NeverReachedServer(s)) RememberSent(batch_id, *node);
+      if (s.ok()) {
+        MarkWell(*node);
+        sent = true;
+        break;
+      }
+      if (!IsNodeFault(s)) return s;
+      MarkDown(*node, s);
+      last = s;
+    }
+    // The shards sent so far keep their rows: the retry's recovery check finds them.
+    if (!sent) return NoReplica(shard, last);
+  }
+  // The parts together must be the batch: if not, the retry's recovery check sends what is missing.
+  if (sent_rows != expected_rows) {
+    return {StatusCode::kInternal, "the batch holds " + std::to_string(expected_rows) +
+                                       " rows but its parts read " + std::to_string(sent_rows)};
+  }
+  return Status::Ok();
+}
+
 std::vector<ClusterSink::Node*> ClusterSink::MustAnswer(int64_t batch_id, int shard) {
   std::vector<Node*> out;
   auto known = sent_.find(batch_id);

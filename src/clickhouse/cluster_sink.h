@@ -47,6 +47,12 @@ class ClusterSink : public EventSink {
 
   Status Insert(int64_t batch_id, const std::vector<OutboxRow>& rows) override;
   Result<Presence> FindPresent(int64_t batch_id, const std::vector<OutboxRow>& rows) override;
+  // Streamed: each shard's part is its own stream, read from PostgreSQL (which computes the shard
+  // key) straight into the INSERT on a replica of that shard; a failed try opens the part again
+  // for the next replica. Unless INSERT bodies are compressed.
+  bool Streams() const override { return !options_.base.compress_inserts; }
+  Status InsertStream(int64_t batch_id, const RowStreamOpener& open,
+                      int64_t expected_rows) override;
 
   // Asks every node now; Ok when each shard has a node that answers (start-up check).
   Status Probe();

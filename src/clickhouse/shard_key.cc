@@ -51,4 +51,12 @@ int ShardMap::ShardOf(uint64_t key) const {
   return slot_to_shard_[key % slot_to_shard_.size()];
 }
 
+std::vector<int> ShardMap::SlotsOf(int shard) const {
+  std::vector<int> out;
+  for (size_t slot = 0; slot < slot_to_shard_.size(); ++slot) {
+    if (slot_to_shard_[slot] == shard) out.push_back(static_cast<int>(slot));
+  }
+  return out;
+}
+
 }  // namespace eventlog

@@ -32,6 +32,9 @@ class ShardMap {
   static Result<ShardMap> FromWeights(const std::vector<int>& weights);
 
   int shards() const { return shards_; }
+  // The number of slots (the sum of the weights) and the slots shard `shard` owns.
+  int slots() const { return static_cast<int>(slot_to_shard_.size()); }
+  std::vector<int> SlotsOf(int shard) const;
   // 1-based shard number of `key`.
   int ShardOf(uint64_t key) const;
 

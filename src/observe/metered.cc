@@ -7,22 +7,26 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// Counts the bytes of a stream as they pass.
+// Adds the rows and bytes of a stream to `*rows` and `*bytes` as they pass.
 class CountedStream : public RowStream {
  public:
-  explicit CountedStream(RowStream& inner) : inner_(inner) {}
+  CountedStream(std::unique_ptr<RowStream> inner, int64_t* rows, int64_t* bytes)
+      : inner_(std::move(inner)), rows_(rows), bytes_(bytes) {}
+  ~CountedStream() override { *rows_ += inner_->rows(); }
+  CountedStream(const CountedStream&) = delete;
+  CountedStream& operator=(const CountedStream&) = delete;
   Result<std::string_view> Next() override {
-    auto piece = inner_.Next();
-    if (piece.ok()) bytes_ += static_cast<int64_t>(piece->size());
+    auto piece = inner_->Next();
+    if (piece.ok()) *bytes_ += static_cast<int64_t>(piece->size());
     return piece;
   }
-  int64_t rows() const override { return inner_.rows(); }
-  std::chrono::nanoseconds read_time() const override { return inner_.read_time(); }
-  int64_t bytes() const { return bytes_; }
+  int64_t rows() const override { return inner_->rows(); }
+  std::chrono::nanoseconds read_time() const override { return inner_->read_time(); }
 
  private:
-  RowStream& inner_;
-  int64_t bytes_ = 0;
+  std::unique_ptr<RowStream> inner_;
+  int64_t* rows_;
+  int64_t* bytes_;
 };
 
 }  // namespace
@@ -78,11 +82,19 @@ Status MeteredEventSink::Insert(int64_t batch_id, const std::vector<OutboxRow>& 
 
 namespace eventlog {
 
-Status MeteredEventSink::InsertStream(int64_t batch_id, RowStream& rows, int64_t expected_rows) {
+Status MeteredEventSink::InsertStream(int64_t batch_id, const RowStreamOpener& open,
+                                      int64_t expected_rows) {
   const auto start = SteadyClock::now();
-  CountedStream counted(rows);
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  const RowStreamOpener counted = [&](const StreamFormat& f) -> Result<std::unique_ptr<RowStream>> {
+    auto stream = open(f);
+    if (!stream.ok()) return stream.status();
+    return std::unique_ptr<RowStream>(
+        std::make_unique<CountedStream>(std::move(stream.value()), &rows, &bytes));
+  };
   Status s = inner_.InsertStream(batch_id, counted, expected_rows);
-  metrics_.ObserveInsert(SteadyClock::now() - start, counted.rows(), counted.bytes(), s.ok());
+  metrics_.ObserveInsert(SteadyClock::now() - start, rows, bytes, s.ok());
   return s;
 }
 

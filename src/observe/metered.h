@@ -39,8 +39,8 @@ class MeteredEventSink : public EventSink {
     return inner_.FindPresent(batch_id, rows);
   }
   bool Streams() const override { return inner_.Streams(); }
-  Result<StreamFormat> FormatForStream() override { return inner_.FormatForStream(); }
-  Status InsertStream(int64_t batch_id, RowStream& rows, int64_t expected_rows) override;
+  Status InsertStream(int64_t batch_id, const RowStreamOpener& open,
+                      int64_t expected_rows) override;
 
  private:
   EventSink& inner_;

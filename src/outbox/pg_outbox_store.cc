@@ -109,7 +109,7 @@ Result<std::unique_ptr<RowStream>> PgOutboxStore::StreamRows(const Batch& batch,
     return Status::Ok();
   });
   if (!s.ok()) return s;
-  return copy_.Open(sql, batch.event_count);
+  return copy_.Open(sql, format.expected_rows);
 }
 
 Result<std::vector<OutboxRow>> PgOutboxStore::LoadRows(const Batch& batch) {

@@ -299,6 +299,18 @@ Result<bool> SomethingWaiting(pqxx::connection& conn) {
 
 }  // namespace
 
+// In two 32-bit halves (bigint is signed): key mod n = (hi * (2^32 mod n) + lo) mod n.
+std::string ShardSlotSql(const std::string& event_id, int slots) {
+  const std::string hex = "replace(" + event_id + "::text, '-', '')";
+  auto half = [&](int from) {
+    return "(('x' || substr(" + hex + ", " + std::to_string(from) +
+           ", 8))::bit(32)::int::bigint & 4294967295)";
+  };
+  const int64_t wrap = (int64_t{1} << 32) % slots;
+  return "((" + half(17) + " * " + std::to_string(wrap) + " + " + half(25) + ") % " +
+         std::to_string(slots) + ")";
+}
+
 Result<std::optional<Batch>> ClaimSlice(pqxx::connection& conn, const SliceClaimOptions& options,
                                         const ClaimLimits& limits) {
   auto waiting = SomethingWaiting(conn);
@@ -386,7 +398,13 @@ Result<std::string> SliceCopySql(pqxx::transaction_base& tx, const Batch& batch,
   const std::string columns = "o.event_id, o.event_type, " + StreamTimeSql(format) +
                               ", o.environment, o.event_context, o.metadata_version, o.trace_id, "
                               "o.span_id";
-  return "COPY (" + TickRowsSql(columns, b) + " WHERE " + kStorableTimeSql + ") TO STDOUT";
+  std::string where = kStorableTimeSql;
+  if (format.shard_slots > 0) {  // a cluster's part: this shard's slots only
+    std::string slots;
+    for (int slot : format.slots) slots += (slots.empty() ? "" : ",") + std::to_string(slot);
+    where += " AND " + ShardSlotSql("o.event_id", format.shard_slots) + " IN (" + slots + ")";
+  }
+  return "COPY (" + TickRowsSql(columns, b) + " WHERE " + where + ") TO STDOUT";
 }
 
 std::vector<OutboxRow> ReadSliceRows(pqxx::transaction_base& tx, int64_t batch_id) {

@@ -138,17 +138,16 @@ bool StreamBatch(OutboxStore& store, EventSink& sink, const RelayPolicy& policy,
   const auto start = SteadyClock::now();
   std::chrono::nanoseconds read{0};
   Status s = store.Renew(batch);
-  Result<StreamFormat> format = s.ok() ? sink.FormatForStream() : Result<StreamFormat>(s);
-  if (s.ok()) s = format.status();
   if (s.ok()) {
-    auto rows = store.StreamRows(batch, *format);
-    s = rows.status();
-    if (rows.ok()) {
-      UniqueIdCheck checked(**rows);
-      s = sink.InsertStream(batch.batch_id, checked, batch.event_count);
-      ++out.inserts;
-      read = checked.read_time();
-    }
+    const RowStreamOpener open =
+        [&](const StreamFormat& format) -> Result<std::unique_ptr<RowStream>> {
+      auto rows = store.StreamRows(batch, format);
+      if (!rows.ok()) return rows.status();
+      return std::unique_ptr<RowStream>(
+          std::make_unique<UniqueIdCheck>(std::move(rows.value()), &read));
+    };
+    s = sink.InsertStream(batch.batch_id, open, batch.event_count);
+    ++out.inserts;
   }
   out.streamed = true;
   out.read_time += read;

@@ -8,7 +8,7 @@
 namespace eventlog {
 
 Result<std::string_view> UniqueIdCheck::Next() {
-  auto piece = inner_.Next();
+  auto piece = inner_->Next();
   if (!piece.ok()) return piece;
   std::string_view rest = *piece;
   if (rest.empty()) {  // the end: any id twice?
