@@ -18,11 +18,11 @@ ClickHouseWatch::ClickHouseWatch(const BenchEnv& env)
 
 Result<std::string> ClickHouseWatch::Query(const std::string& sql) { return client_.Execute(sql); }
 
-Status ClickHouseWatch::Insert(const std::string& tsv) {
+Status ClickHouseWatch::Insert(const std::string& body, RowFormat format) {
   return client_
-      .Execute(
-          "INSERT INTO " + table_ + " (" + std::string(kInsertColumns) + ") FORMAT TabSeparated",
-          tsv)
+      .Execute("INSERT INTO " + table_ + " (" + std::string(kInsertColumns) + ") FORMAT " +
+                   FormatName(format),
+               body)
       .status();
 }
 
@@ -62,6 +62,10 @@ Result<TimeColumn> ClickHouseWatch::TimeColumnType() {
 
 double ClickHouseCpuSeconds(const BenchEnv& env) {
   return ProcessCpuSeconds(PidFromFile(env.source_dir + "/var/services/clickhouse/data/status"));
+}
+
+double BenchPostgresCpuSeconds(const BenchEnv& env) {
+  return PostgresCpuSeconds(PidFromFile(env.source_dir + "/var/services/pg/data/postmaster.pid"));
 }
 
 Result<double> WaitForCount(ClickHouseWatch& ch, int64_t n, SteadyClock::time_point start) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "bench/bench_env.h"
+#include "bench/row_formats.h"
 #include "clickhouse/clickhouse_rows.h"
 
 namespace eventlog::bench {
@@ -26,7 +27,8 @@ class ClickHouseWatch {
   // How event_log.event_date_time is typed here (DateTime on 18.16, DateTime64 later).
   Result<TimeColumn> TimeColumnType();
   Result<std::string> Query(const std::string& sql);
-  Status Insert(const std::string& tsv);
+  // One INSERT of `body`, rows in `format` with the columns of kInsertColumns.
+  Status Insert(const std::string& body, RowFormat format = RowFormat::kTabSeparated);
 
  private:
   ClickHouseClient client_;
@@ -37,6 +39,10 @@ class ClickHouseWatch {
 // one the server wrote into var/services/clickhouse/data/status (scripts/services.sh).
 // Negative when unknown (remote server, or not started by services.sh).
 double ClickHouseCpuSeconds(const BenchEnv& env);
+
+// The CPU of the PostgreSQL of scripts/services.sh (PostgresCpuSeconds of the postmaster in
+// var/services/pg/data/postmaster.pid), in seconds. Negative when unknown.
+double BenchPostgresCpuSeconds(const BenchEnv& env);
 
 // Polls ch.Count() every 20 ms until it reaches `n`: the seconds since `start` it took, or an
 // error 10 min after `start`.

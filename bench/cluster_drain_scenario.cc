@@ -165,13 +165,6 @@ double ZooKeeperCpuSeconds(const BenchEnv& env) {
   return ProcessCpuSeconds(PidFromFile(env.cluster_dir + "/zk/zk.pid"));
 }
 
-// The PostgreSQL of scripts/services.sh, which the bench's default URL names.
-double BenchPostgresCpuSeconds(const BenchEnv& env) {
-  return PostgresCpuSeconds(PidFromFile(env.source_dir + "/var/services/pg/data/postmaster.pid"));
-}
-
-double Delta(double before, double after) { return before < 0 || after < 0 ? -1 : after - before; }
-
 }  // namespace
 
 Status StartBenchCluster(const BenchEnv& env) {
@@ -205,13 +198,15 @@ Result<ClusterDrainResult> RunClusterDrain(const BenchEnv& env, int relays) {
   double pg_before = BenchPostgresCpuSeconds(env);
   MachineCpu machine_before = ReadMachineCpu();
   auto start = SteadyClock::now();
-  RelayGroup group(view, relays, "cluster_drain_" + std::to_string(relays), ClusterVariables(env));
+  faults::Env relay_env = ClusterVariables(env);
+  relay_env["LOG_LEVEL"] = kTimeSplitLogLevel;
+  RelayGroup group(view, relays, "cluster_drain_" + std::to_string(relays), relay_env);
   auto secs = WaitForCount(ch, n, start);
   MachineCpu machine_after = ReadMachineCpu();
-  r.relay_cpu_seconds = group.CpuSeconds();
-  d.cpu_seconds = Delta(nodes_before, NodesCpuSeconds(env));
-  r.zookeeper_cpu_seconds = Delta(zk_before, ZooKeeperCpuSeconds(env));
-  r.postgres_cpu_seconds = Delta(pg_before, BenchPostgresCpuSeconds(env));
+  d.relay_cpu_seconds = group.CpuSeconds();
+  d.cpu_seconds = CpuDelta(nodes_before, NodesCpuSeconds(env));
+  r.zookeeper_cpu_seconds = CpuDelta(zk_before, ZooKeeperCpuSeconds(env));
+  d.postgres_cpu_seconds = CpuDelta(pg_before, BenchPostgresCpuSeconds(env));
   Result<double> replicated = Status(StatusCode::kUnavailable, "not delivered");
   if (secs.ok()) {
     r.busy_cores = BusyCores(machine_before, machine_after, secs.value());
@@ -219,6 +214,7 @@ Result<ClusterDrainResult> RunClusterDrain(const BenchEnv& env, int relays) {
   }
   d.peak_rss_bytes = group.PeakRssBytes();  // before they exit
   Status stopped = group.Stop();
+  d.time_split = ReadRelayTimeSplit(group.log_path());  // logged as each relay returns
   if (!secs.ok()) return secs.status();
   if (!stopped.ok()) return stopped;
   d.seconds = secs.value();

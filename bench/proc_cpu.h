@@ -20,6 +20,11 @@ pid_t PidFromFile(const std::string& path);
 // difference of two readings is the CPU the server used between them. Negative when unknown.
 double PostgresCpuSeconds(pid_t postmaster);
 
+// after - before of two CPU readings; negative when either is unknown (negative).
+inline double CpuDelta(double before, double after) {
+  return before < 0 || after < 0 ? -1 : after - before;
+}
+
 // All CPUs together, from /proc/stat: seconds busy (not idle or iowait) and in all.
 struct MachineCpu {
   double busy_seconds = 0;

@@ -10,8 +10,9 @@
 namespace eventlog::bench {
 
 RelayGroup::RelayGroup(const BenchEnv& env, int relays, const std::string& log_name,
-                       const faults::Env& extra) {
-  std::string log = env.log_dir + "/" + log_name + ".log";
+                       const faults::Env& extra)
+    : log_path_(env.log_dir + "/" + log_name + ".log") {
+  const std::string& log = log_path_;
   { std::ofstream truncate(log, std::ios::trunc); }  // this run's output only
   faults::Env child = ChildEnvironment(env);
   for (const auto& [k, v] : extra) child[k] = v;

@@ -23,8 +23,11 @@ class RelayGroup {
   double CpuSeconds() const;
   // SIGTERM to all, then waits for each to exit; an error names a relay that did not exit 0.
   Status Stop();
+  // The one log all the relays write into (env.log_dir/<log_name>.log).
+  const std::string& log_path() const { return log_path_; }
 
  private:
+  std::string log_path_;
   std::vector<std::unique_ptr<faults::ChildProcess>> relays_;
 };
 

@@ -38,6 +38,9 @@ ReportRow Info(std::string figure, std::string value) {
   return {std::move(figure), std::move(value), "", -1, "", -1};
 }
 
+std::string CpuOrUnknown(double seconds) { return seconds < 0 ? "?" : Fmt("%.1f", seconds); }
+std::string UsOrUnknown(double us) { return us < 0 ? "?" : Fmt("%.2f", us); }
+
 // A drain's relay peak RSS (target: 64 MiB) and its exactly-once check.
 void AddMemoryAndExactlyOnce(const DrainResult& d, std::vector<ReportRow>& rows) {
   rows.push_back(Target("  relay peak RSS (VmHWM, largest relay)",
@@ -47,6 +50,55 @@ void AddMemoryAndExactlyOnce(const DrainResult& d, std::vector<ReportRow>& rows)
   once.target = "yes";
   once.met = d.exactly_once;
   rows.push_back(once);
+}
+
+// A drain's CPU per delivered event, PostgreSQL + relays + `clickhouse` (e.g. "ClickHouse x4"),
+// against the bulk INSERT's ClickHouse CPU per row (target: the sum <= 3x) and the relays' own
+// (target: <= 0.5 us); with `targets` false, figures only.
+void AddCpuPerEvent(const BenchRun& run, const DrainResult& d, const std::string& clickhouse,
+                    bool targets, std::vector<ReportRow>& rows) {
+  const double pg = MicrosPerEvent(d.postgres_cpu_seconds, d.events);
+  const double relay = MicrosPerEvent(d.relay_cpu_seconds, d.events);
+  const double ch = MicrosPerEvent(d.cpu_seconds, d.events);
+  const double bulk = run.bulk.value ? run.bulk.value->cpu_us_per_row : -1;
+  if (pg < 0 || relay < 0 || ch < 0) {
+    rows.push_back(Info("  CPU per event: PostgreSQL / relays / " + clickhouse,
+                        UsOrUnknown(pg) + " / " + UsOrUnknown(relay) + " / " + UsOrUnknown(ch) +
+                            " us (?: unknown)"));
+    return;
+  }
+  const std::string figure = "  CPU us/event: PostgreSQL + relays + " + clickhouse;
+  const std::string value = Fmt("%.2f", pg) + Fmt(" + %.2f", relay) + Fmt(" + %.2f", ch) +
+                            Fmt(" = %.2f us", pg + relay + ch);
+  if (targets && bulk > 0) {
+    rows.push_back(Target(figure, value, "bulk CH " + Fmt("%.2f us/row", bulk),
+                          (pg + relay + ch) / bulk, false, 3));
+    rows.push_back(
+        Target("  relay CPU per event (" + Fmt("%.2f s total", d.relay_cpu_seconds) + ")",
+               Fmt("%.2f us", relay), "0.5 us", relay / 0.5, false, 1.0));
+  } else {
+    rows.push_back(Info(figure, value));
+  }
+}
+
+// The relays' own split of their time ("relay time split" in their log), summed over relays:
+// each phase's share of the four together, and milliseconds per batch.
+void AddTimeSplit(const DrainResult& d, std::vector<ReportRow>& rows) {
+  const std::string shares = "  relay time: claim / read / send / mark";
+  if (!d.time_split || d.time_split->total_s() <= 0 || d.time_split->batches <= 0) {
+    rows.push_back(Info(shares, "n/a (no \"relay time split\" logged)"));
+    return;
+  }
+  const RelayTimeSplit& t = *d.time_split;
+  const double total = t.total_s();
+  auto share = [total](double s) { return Fmt("%.0f%%", 100 * s / total); };
+  rows.push_back(Info(shares, share(t.claim_s) + " / " + share(t.read_s) + " / " + share(t.send_s) +
+                                  " / " + share(t.mark_s) + Fmt(" of %.2f s", total)));
+  const double batches = static_cast<double>(t.batches);
+  auto ms = [batches](double s) { return Fmt("%.2f", 1000 * s / batches); };
+  rows.push_back(
+      Info("    ms per batch (" + Thousands(batches) + " batches)",
+           ms(t.claim_s) + " / " + ms(t.read_s) + " / " + ms(t.send_s) + " / " + ms(t.mark_s)));
 }
 
 void AddDrain(const BenchRun& run, int relays, std::vector<ReportRow>& rows) {
@@ -81,16 +133,10 @@ void AddDrain(const BenchRun& run, int relays, std::vector<ReportRow>& rows) {
   rows.push_back(
       Info("  INSERTs (parts written), rows/INSERT",
            Thousands(static_cast<double>(d.inserts)) + ", " + Thousands(d.rows_per_insert)));
-  if (d.cpu_us_per_event >= 0 && run.bulk.value && run.bulk.value->cpu_us_per_row > 0) {
-    rows.push_back(Target("  ClickHouse CPU per event (" + Fmt("%.2f s total", d.cpu_seconds) + ")",
-                          Fmt("%.2f us", d.cpu_us_per_event),
-                          "bulk " + Fmt("%.2f us", run.bulk.value->cpu_us_per_row),
-                          d.cpu_us_per_event / run.bulk.value->cpu_us_per_row, false, 3));
-  }
+  AddCpuPerEvent(run, d, "ClickHouse", true, rows);
+  AddTimeSplit(d, rows);
   AddMemoryAndExactlyOnce(d, rows);
 }
-
-std::string CpuOrUnknown(double seconds) { return seconds < 0 ? "?" : Fmt("%.1f", seconds); }
 
 // A cluster drain: its rate, 2 and 4 relays against 1 (a figure, not a gate: four servers share
 // this machine's cores), 1 relay against the single-node drain of the same run, and where the
@@ -127,10 +173,12 @@ void AddClusterDrain(const BenchRun& run, int relays, std::vector<ReportRow>& ro
            Fmt("%.1f s after start", c.replicated_seconds) + Fmt(" (drained %.1f s)", d.seconds)));
   rows.push_back(Info("  CPU s: ClickHouse x4 / ZooKeeper / relays / PostgreSQL",
                       CpuOrUnknown(d.cpu_seconds) + " / " + CpuOrUnknown(c.zookeeper_cpu_seconds) +
-                          " / " + CpuOrUnknown(c.relay_cpu_seconds) + " / " +
-                          CpuOrUnknown(c.postgres_cpu_seconds)));
+                          " / " + CpuOrUnknown(d.relay_cpu_seconds) + " / " +
+                          CpuOrUnknown(d.postgres_cpu_seconds)));
   rows.push_back(Info("  machine CPU busy during the drain",
                       Fmt("%.2f", c.busy_cores) + " of " + std::to_string(c.cores) + " cores"));
+  AddCpuPerEvent(run, d, "ClickHouse x4", false, rows);
+  AddTimeSplit(d, rows);
   AddMemoryAndExactlyOnce(d, rows);
 }
 
@@ -144,6 +192,8 @@ void AddLarge(const BenchRun& run, std::vector<ReportRow>& rows) {
   const DrainResult& d = *run.large.value;
   rows.push_back(Info(name, Thousands(static_cast<double>(d.events)) + " events, " +
                                 Fmt("%.1f MiB/s", d.events_per_s)));
+  AddCpuPerEvent(run, d, "ClickHouse", false, rows);
+  AddTimeSplit(d, rows);
   AddMemoryAndExactlyOnce(d, rows);
 }
 
@@ -179,11 +229,33 @@ void AddSteady(const BenchRun& run, int rate, std::vector<ReportRow>& rows) {
   }
 }
 
+// The bulk INSERT of the same rows in each input format, beside TabSeparated's (the first).
+void AddBulkFormats(const BulkResult& b, std::vector<ReportRow>& rows) {
+  if (b.formats.empty()) return;
+  const FormatFigures& tsv = b.formats.front();
+  for (size_t i = 1; i < b.formats.size(); ++i) {
+    const FormatFigures& f = b.formats[i];
+    const double bytes = static_cast<double>(f.body_bytes) / static_cast<double>(tsv.body_bytes);
+    std::string cpu = tsv.cpu_us_per_row > 0 && f.cpu_us_per_row >= 0
+                          ? Fmt("%.2fx", f.cpu_us_per_row / tsv.cpu_us_per_row)
+                          : std::string("?");
+    rows.push_back(
+        {"  FORMAT " + f.format + Fmt(": %.2fx bytes, ", bytes) + cpu + " CPU/row of TSV",
+         Thousands(f.rows_per_s) + " rows/s" + Fmt(", %.2f us CPU/row", f.cpu_us_per_row),
+         "TSV " + Thousands(tsv.rows_per_s) + " rows/s", f.rows_per_s / tsv.rows_per_s, "", -1});
+  }
+}
+
 void AddBaselines(const BenchRun& run, std::vector<ReportRow>& rows) {
   if (run.bulk.value) {
-    rows.push_back(Info("ClickHouse bulk: one INSERT of " + Thousands(run.events) + " rows",
-                        Thousands(run.bulk.value->rows_per_s) + " rows/s" +
-                            Fmt(", %.2f us CPU/row", run.bulk.value->cpu_us_per_row)));
+    const BulkResult& b = *run.bulk.value;
+    std::string bytes = b.formats.empty()
+                            ? std::string()
+                            : Fmt(", %.0f MB", static_cast<double>(b.formats[0].body_bytes) / 1e6);
+    rows.push_back(
+        Info("ClickHouse bulk: one INSERT of " + Thousands(run.events) + " rows (TSV" + bytes + ")",
+             Thousands(b.rows_per_s) + " rows/s" + Fmt(", %.2f us CPU/row", b.cpu_us_per_row)));
+    AddBulkFormats(b, rows);
   } else {
     rows.push_back(Info("ClickHouse bulk", "FAILED: " + run.bulk.error));
   }

@@ -44,6 +44,11 @@ struct ReportRow {
   int met = -1;           // 1 met, 0 missed, -1 no target or not measured
 };
 
+// CPU seconds spread over `events`, in microseconds each; negative when the CPU is unknown.
+inline double MicrosPerEvent(double cpu_seconds, int64_t events) {
+  return cpu_seconds < 0 || events <= 0 ? -1 : cpu_seconds * 1e6 / static_cast<double>(events);
+}
+
 std::vector<ReportRow> BuildReport(const BenchRun& run);
 void PrintReport(const BenchRun& run, const std::vector<ReportRow>& rows);
 // Writes the run and the table as JSON to `path`.

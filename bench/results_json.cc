@@ -16,6 +16,14 @@ json WithOutcome(const Outcome<T>& o, const std::function<json(const T&)>& figur
   return j;
 }
 
+// The relays' summed "relay time split" line; null when they logged none.
+json TimeSplit(const std::optional<RelayTimeSplit>& t) {
+  if (!t) return nullptr;
+  return {{"lines", t->lines},     {"batches", t->batches}, {"delivered", t->delivered},
+          {"claim_s", t->claim_s}, {"read_s", t->read_s},   {"send_s", t->send_s},
+          {"mark_s", t->mark_s}};
+}
+
 json Drain(const DrainResult& d) {
   return {{"relays", d.relays},
           {"events", d.events},
@@ -25,6 +33,11 @@ json Drain(const DrainResult& d) {
           {"rows_per_insert", d.rows_per_insert},
           {"clickhouse_cpu_seconds", d.cpu_seconds},
           {"clickhouse_cpu_us_per_event", d.cpu_us_per_event},
+          {"postgres_cpu_seconds", d.postgres_cpu_seconds},
+          {"postgres_cpu_us_per_event", MicrosPerEvent(d.postgres_cpu_seconds, d.events)},
+          {"relay_cpu_seconds", d.relay_cpu_seconds},
+          {"relay_cpu_us_per_event", MicrosPerEvent(d.relay_cpu_seconds, d.events)},
+          {"relay_time_split", TimeSplit(d.time_split)},
           {"relay_peak_rss_bytes", d.peak_rss_bytes},
           {"exactly_once", d.exactly_once},
           {"exactly_once_check", d.check}};
@@ -36,8 +49,6 @@ json ClusterDrain(const ClusterDrainResult& c) {
   j["node_rows"] = c.node_rows;
   j["node_inserts"] = c.node_inserts;
   j["zookeeper_cpu_seconds"] = c.zookeeper_cpu_seconds;
-  j["relay_cpu_seconds"] = c.relay_cpu_seconds;
-  j["postgres_cpu_seconds"] = c.postgres_cpu_seconds;
   j["busy_cores"] = c.busy_cores;
   j["cores"] = c.cores;
   return j;
@@ -59,9 +70,17 @@ json Steady(const LatencyResult& l) {
 json Scenarios(const BenchRun& run) {
   json j;
   j["bulk"] = WithOutcome<BulkResult>(run.bulk, [](const BulkResult& b) {
+    json formats = json::array();
+    for (const FormatFigures& f : b.formats) {
+      formats.push_back({{"format", f.format},
+                         {"body_bytes", f.body_bytes},
+                         {"rows_per_s", f.rows_per_s},
+                         {"clickhouse_cpu_us_per_row", f.cpu_us_per_row}});
+    }
     return json{{"rows", b.rows},
                 {"rows_per_s", b.rows_per_s},
-                {"clickhouse_cpu_us_per_row", b.cpu_us_per_row}};
+                {"clickhouse_cpu_us_per_row", b.cpu_us_per_row},
+                {"formats", formats}};
   });
   j["seed"] = WithOutcome<SeedResult>(run.seed, [](const SeedResult& s) {
     return json{

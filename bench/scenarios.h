@@ -1,20 +1,31 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "bench/bench_env.h"
+#include "bench/relay_time_split.h"
 
 // The scenarios of `make bench` (issue 8). Each starts from FreshDatabases and returns its
 // figures, or the error that stopped it (the run goes on with the next scenario).
 namespace eventlog::bench {
 
-// One INSERT of all rows, ClickHouse's own ingest rate: the ceiling of a drain.
-struct BulkResult {
-  int64_t rows = 0;
+// One INSERT of all rows in one input format (medians over the repetitions).
+struct FormatFigures {
+  std::string format;  // "TabSeparated", "RowBinary", "Native"
+  int64_t body_bytes = 0;
   double rows_per_s = 0;
   double cpu_us_per_row = -1;  // ClickHouse server CPU; negative: unknown
+};
+// One INSERT of all rows, ClickHouse's own ingest rate: the ceiling of a drain. The same rows in
+// each format of row_formats.h, the formats alternating within each repetition.
+struct BulkResult {
+  int64_t rows = 0;
+  double rows_per_s = 0;               // TabSeparated, what the relay sends: the drains' reference
+  double cpu_us_per_row = -1;          // the same; ClickHouse server CPU; negative: unknown
+  std::vector<FormatFigures> formats;  // every format, TabSeparated first
 };
 Result<BulkResult> RunBulkIngest(const BenchEnv& env);
 
@@ -26,8 +37,13 @@ struct DrainResult {
   double events_per_s = 0;
   int64_t inserts = 0;  // INSERT blocks (parts) written, see ClickHouseWatch::BlocksWritten
   double rows_per_insert = 0;
-  double cpu_seconds = -1;
-  double cpu_us_per_event = -1;
+  double cpu_seconds = -1;       // ClickHouse's (the four nodes' in a cluster)
+  double cpu_us_per_event = -1;  // the same per event
+  // From the relays' start until the count is reached; negative: unknown.
+  double postgres_cpu_seconds = -1;  // the PostgreSQL of scripts/services.sh
+  double relay_cpu_seconds = -1;     // all relays of the drain, read before they stop
+  // The relays' own claim / read / send / mark split; nullopt when their log has none.
+  std::optional<RelayTimeSplit> time_split;
   int64_t peak_rss_bytes = 0;  // the largest VmHWM among the relays
   bool exactly_once = false;
   std::string check;  // what the exactly-once check found
@@ -53,9 +69,7 @@ struct ClusterDrainResult {
   std::vector<int64_t> node_inserts;  // INSERT queries each node received during the drain
   // CPU seconds during the drain (start to count reached); negative: unknown.
   double zookeeper_cpu_seconds = -1;
-  double relay_cpu_seconds = -1;
-  double postgres_cpu_seconds = -1;  // the PostgreSQL of scripts/services.sh
-  double busy_cores = -1;            // the whole machine's busy CPUs on average
+  double busy_cores = -1;  // the whole machine's busy CPUs on average
   int cores = 0;
 };
 Result<ClusterDrainResult> RunClusterDrain(const BenchEnv& env, int relays);

@@ -61,14 +61,14 @@ Status FillBacklog(const BenchEnv& env, int64_t n, size_t padding_bytes) {
   });
 }
 
-std::string BulkRows(int64_t n, const TimeColumn& time_column) {
+std::vector<OutboxRow> BulkRows(int64_t n) {
   std::vector<OutboxRow> rows;
   rows.reserve(static_cast<size_t>(n));
   for (int64_t seq = 0; seq < n; ++seq) {
     auto row = ToOutboxRow(BenchEvent(seq), "Bench", size_t{1} << 20);
     rows.push_back(std::move(row.value()));
   }
-  return EncodeForClickHouse(rows, time_column);
+  return rows;
 }
 
 }  // namespace eventlog::bench

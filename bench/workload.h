@@ -21,7 +21,8 @@ Event BenchEvent(int64_t seq, size_t padding_bytes = kSmallPadding);
 // ANALYZE, as after a night's load.
 Status FillBacklog(const BenchEnv& env, int64_t n, size_t padding_bytes = kSmallPadding);
 
-// The same events as ClickHouse TabSeparated rows, for the bulk INSERT (the ceiling).
-std::string BulkRows(int64_t n, const TimeColumn& time_column);
+// The same events as rows for ClickHouse, for the bulk INSERT (the ceiling); encode them with
+// EncodeRows (row_formats.h).
+std::vector<OutboxRow> BulkRows(int64_t n);
 
 }  // namespace eventlog::bench
