@@ -144,7 +144,7 @@ Status PgCopyReader::Connect() {
     return s;
   }
   PGresult* r = PQexec(conn_,
-                       "SET jit = off; SET client_encoding = 'UTF8'; "
+                       "SET jit = off; SET client_encoding = 'UTF8'; SET DateStyle = 'ISO, YMD'; "
                        "SELECT setting::bigint FROM pg_settings WHERE name = 'statement_timeout'");
   if (PQresultStatus(r) != PGRES_TUPLES_OK) {
     PQclear(r);

@@ -11,7 +11,8 @@ struct pg_conn;
 namespace eventlog {
 
 // A PostgreSQL connection of its own for `COPY (...) TO STDOUT`, read with libpq as the rows
-// arrive (libpqxx 6 copies tables, not queries). Its session runs without JIT, in UTF-8. Opened
+// arrive (libpqxx 6 copies tables, not queries). Its session runs without JIT, in UTF-8, with
+// ISO dates. Opened
 // on first use; dropped after any failure or an unfinished stream and reopened on the next use.
 // Waits are bounded like PgPool's: the server's statement_timeout plus a grace, after which a
 // PgWatch drops a silent connection, and AbortPgCalls. Not thread-safe: one per relay thread.

@@ -65,13 +65,15 @@ struct TickBounds {
 // these rows only, whatever the outbox holds besides (rows claimed behind an open transaction,
 // rows of transactions still running). The nested loop returns the ranges in order and each
 // range's rows in order.
-std::string TickRowsSql(const std::string& columns, const TickBounds& b = {}) {
+std::string TickRowsSql(const std::string& columns, const TickBounds& b = {},
+                        bool ordered = true) {
   return "SELECT " + columns + "\n  FROM (SELECT lo, hi FROM eventlog_tick_ranges(" + b.done + ", " +
          b.tick + ")\n         WHERE hi > " + b.after_tx + " AND lo <= " + b.last_tx +
          ") r,\n       LATERAL (SELECT * FROM event_outbox\n                 WHERE (tx_id, id) > "
          "(greatest(r.lo, " + b.after_tx + "),\n                                      CASE WHEN r.lo > " +
          b.after_tx + " THEN 0 ELSE " + b.after_id + " END)\n                   AND (tx_id, id) <= (" +
-         b.last_tx + ", " + b.last_id + ") AND tx_id < r.hi\n                 ORDER BY tx_id, id) o";
+         b.last_tx + ", " + b.last_id + ") AND tx_id < r.hi" +
+         (ordered ? "\n                 ORDER BY tx_id, id" : "") + ") o";
 }
 constexpr const char* kLastRowKey = "18446744073709551615";  // the largest xid8: no upper bound
 
@@ -107,12 +109,15 @@ const std::string& SliceRowsSql() {
 
 // A time as ClickHouse reads it from TabSeparated (RowStream's StreamFormat): UTC, `digits`
 // fractional digits, truncated like FormatUtcDateTime; outside the column's range a text no
-// server parses as a time, so that the INSERT is refused and the row isolated.
+// server parses as a time, so that the INSERT is refused and the row isolated. Whole seconds
+// (DateTime) are a timestamp's own text (the COPY session's DateStyle is ISO): to_char costs
+// PostgreSQL a quarter more per row.
 std::string StreamTimeSql(const StreamFormat& f) {
-  const std::string full = "to_char(o.event_date_time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')";
+  const std::string utc = "(o.event_date_time AT TIME ZONE 'UTC')";
+  const std::string full = "to_char(" + utc + ", 'YYYY-MM-DD HH24:MI:SS.US')";
   std::string text;
   if (f.time_digits <= 0) {
-    text = "left(" + full + ", 19)";
+    text = "date_trunc('second', " + utc + ")::text";
   } else if (f.time_digits < 6) {
     text = "left(" + full + ", " + std::to_string(20 + f.time_digits) + ")";
   } else {
@@ -404,7 +409,8 @@ Result<std::string> SliceCopySql(pqxx::transaction_base& tx, const Batch& batch,
     for (int slot : format.slots) slots += (slots.empty() ? "" : ",") + std::to_string(slot);
     where += " AND " + ShardSlotSql("o.event_id", format.shard_slots) + " IN (" + slots + ")";
   }
-  return "COPY (" + TickRowsSql(columns, b) + " WHERE " + where + ") TO STDOUT";
+  // Unordered: the planner may read each range's heap pages in their order (a bitmap scan).
+  return "COPY (" + TickRowsSql(columns, b, /*ordered=*/false) + " WHERE " + where + ") TO STDOUT";
 }
 
 std::vector<OutboxRow> ReadSliceRows(pqxx::transaction_base& tx, int64_t batch_id) {
