@@ -6,6 +6,7 @@ every mode once per round and both processes in the same mode at the same time, 
 shared machine hits every mode alike. Prints one line per mode: its name, then the transactions
 per second of each round, separated by blanks. Modes (see scripts/bench-enqueue.sh):
   without            BEGIN; INSERT INTO users; COMMIT
+  empty              ... plus SELECT 1: the floor of any statement of its own
   function           ... plus SELECT eventlog_enqueue(...), a statement of its own
   raw                ... plus the table contract's INSERT INTO event_outbox, a statement of its own
   function_in_stmt   the user's INSERT feeds eventlog_enqueue() in one statement
@@ -39,7 +40,9 @@ def one_transaction(conn, cur, mode, email):
         cur.execute(RAW_IN_STMT, (str(uuid.uuid4()), context, email))
     else:
         cur.execute(USER, (email,))
-        if mode == "function":
+        if mode == "empty":
+            cur.execute("SELECT 1")
+        elif mode == "function":
             cur.execute(FUNCTION, (context,))
         elif mode == "raw":
             cur.execute(RAW, (str(uuid.uuid4()), context))

@@ -2,7 +2,8 @@
 # What an event costs a one-row business transaction, from pgbench and from Python (psycopg2):
 # the rate of `BEGIN; INSERT INTO users ...; COMMIT` alone vs with one event, through
 # eventlog_enqueue() or through the table contract's raw INSERT (each a statement of its own),
-# and both inside the business statement (one round trip). 2 clients, modes alternated in short
+# and both inside the business statement (one round trip); `empty` adds a statement that does
+# nothing (`SELECT 1`): the floor of any statement of its own. 2 clients, modes alternated in short
 # slices (a shared disk's commit flushes swing the rate between seconds), ratio to "without"
 # taken within each round; prints medians.
 #
@@ -20,7 +21,7 @@ db=${BENCH_ENQUEUE_DB:-eventlog_bench_enqueue}
 upto=${BENCH_ENQUEUE_UPTO:-999}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-55432} PGUSER=${PGUSER:-eventlog}
 export PGPASSWORD=${PGPASSWORD:-eventlog}
-modes=(without function raw function_in_stmt raw_in_stmt)
+modes=(without empty function raw function_in_stmt raw_in_stmt)
 
 if [ -z "${BENCH_ENQUEUE_LOCKED:-}" ]; then
   BENCH_ENQUEUE_LOCKED=1 exec flock /tmp/eventlog-bench.lock "$0" "$@"
@@ -44,6 +45,7 @@ raw="INSERT INTO event_outbox (event_id, event_type, event_date_time, environmen
 body() {
   case $1 in
     without) echo "$user;" ;;
+    empty) printf '%s;\n%s\n' "$user" "SELECT 1;" ;;
     function) printf '%s;\n%s\n' "$user" "SELECT eventlog_enqueue('user_created', $context::jsonb);" ;;
     raw) printf '%s;\n%s;\n' "$user" "$raw" ;;
     function_in_stmt) echo "WITH n AS ($user RETURNING email) SELECT eventlog_enqueue('user_created', jsonb_build_object('email', email)) FROM n;" ;;

@@ -8,8 +8,7 @@
 
 #include "core/migration.h"
 #include "outbox/pg_migrator.h"
-#include "outbox/pg_outbox_store.h"
-#include "tests/integration/test_env.h"
+#include "tests/integration/relay_fixture.h"
 
 namespace eventlog::testing {
 namespace {
@@ -151,14 +150,8 @@ TEST(CheapEnqueueMigrationTest, SameRowsAndErrorsBeforeAndAfterAndWaitingRowsAre
   std::vector<std::string> after = EnqueueThree(after_conn);
 
   PgOutboxStore store(DatabaseUrl(), "test", std::chrono::seconds(30));
-  std::multiset<std::string> claimed;
-  for (int i = 0; i < 5; ++i) {
-    auto b = store.Claim({100});
-    ASSERT_TRUE(b.ok()) << b.status().ToString();
-    if (!b->has_value()) break;
-    for (const auto& r : (*b)->rows) claimed.insert(r.event_id);
-    ASSERT_TRUE(store.Complete(**b, static_cast<int64_t>((*b)->rows.size()), {}).ok());
-  }
+  const std::vector<std::string> ids = ClaimEverything(store, 100);
+  const std::multiset<std::string> claimed(ids.begin(), ids.end());
   std::multiset<std::string> expected(waiting.begin(), waiting.end());
   expected.insert(after.begin(), after.end());
   expected.insert(held);
