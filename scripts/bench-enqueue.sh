@@ -12,7 +12,8 @@
 # BENCH_ENQUEUE_DB (eventlog_bench_enqueue: dropped and created), BENCH_ENQUEUE_UPTO (apply the
 # PostgreSQL migrations up to this number only, e.g. 010 to measure before 011; default all),
 # PGHOST/PGPORT/PGUSER/PGPASSWORD (the loopback server's). Synchronous commit as the server has
-# it (on). Runs under the lock `make bench` takes, so two benches never overlap.
+# it (on); PGOPTIONS='-c synchronous_commit=off' shows the cost a commit flush does not hide.
+# Runs under the lock `make bench` takes, so two benches never overlap.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${BENCH_ENQUEUE_ROUNDS:-5}
