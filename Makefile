@@ -76,10 +76,12 @@ test-claims-soak: build
 test-cluster: build
 	@ctest --test-dir $(BUILD) -L cluster --output-on-failure
 
-# One run of every scenario of issues 8 and 10 (about 5 min on 2 cores); one bench at a time per machine.
+# One run of every scenario of issues 8 and 10 (about 5 min on 2 cores), then the enqueue's cost
+# from pgbench and psycopg2 (scripts/bench-enqueue.sh, about 1 min); one bench at a time per machine.
 bench: build
 	@scripts/services.sh start
 	@flock /tmp/eventlog-bench.lock $(BUILD)/eventlog_bench
+	@case ",$${EVENTLOG_BENCH_ONLY:-enqueue}," in *,enqueue,*) scripts/bench-enqueue.sh ;; esac
 
 # A Debian package (CPack): the program, eventlog::outbox, the man page, an example
 # /etc/eventlog/eventlog.env and the systemd units; left in build/default.

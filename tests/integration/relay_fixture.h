@@ -14,6 +14,19 @@
 
 namespace eventlog::testing {
 
+// Every event_id `store` claims, in order, batches completed, until a claim finds nothing.
+inline std::vector<std::string> ClaimEverything(PgOutboxStore& store, int max_rows = 1000) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 1000; ++i) {
+    auto b = store.Claim({max_rows});
+    EXPECT_TRUE(b.ok()) << b.status().ToString();
+    if (!b.ok() || !b->has_value()) break;
+    for (const auto& r : (*b)->rows) ids.push_back(r.event_id);
+    EXPECT_TRUE(store.Complete(**b, static_cast<int64_t>((*b)->rows.size()), {}).ok());
+  }
+  return ids;
+}
+
 // The relay's pieces against the test servers: enqueue through OutboxWriter, the real store
 // and sink, a policy with tiny delays.
 class RelayIntegrationTest : public IntegrationTest {
@@ -36,17 +49,9 @@ class RelayIntegrationTest : public IntegrationTest {
                       const std::string& owner = "test") {
     return PgOutboxStore(Servers().database_url, owner, lease);
   }
-  // Every event_id `store` claims, in order, batches completed, until a claim finds nothing.
+  // ClaimEverything, for the fixture's tests.
   std::vector<std::string> ClaimAll(PgOutboxStore& store, int max_rows = 1000) {
-    std::vector<std::string> ids;
-    for (int i = 0; i < 1000; ++i) {
-      auto b = store.Claim({max_rows});
-      EXPECT_TRUE(b.ok()) << b.status().ToString();
-      if (!b.ok() || !b->has_value()) break;
-      for (const auto& r : (*b)->rows) ids.push_back(r.event_id);
-      EXPECT_TRUE(store.Complete(**b, static_cast<int64_t>((*b)->rows.size()), {}).ok());
-    }
-    return ids;
+    return ClaimEverything(store, max_rows);
   }
   ClickHouseSink Sink() { return ClickHouseSink(Servers().clickhouse, Servers().table); }
   RelayPolicy Policy(int batch_size = 100) {
