@@ -20,8 +20,7 @@ class ClickHouseSink : public EventSink {
 
   Status Insert(int64_t batch_id, const std::vector<OutboxRow>& rows) override;
   Result<Presence> FindPresent(int64_t batch_id, const std::vector<OutboxRow>& rows) override;
-  // Streams unless INSERT bodies are compressed (CLICKHOUSE_COMPRESS): those batches are loaded.
-  bool Streams() const override { return !client_.options().compress_inserts; }
+  bool Streams() const override { return true; }
   Status InsertStream(int64_t batch_id, const RowStreamOpener& open,
                       int64_t expected_rows) override;
 

@@ -49,8 +49,8 @@ class ClusterSink : public EventSink {
   Result<Presence> FindPresent(int64_t batch_id, const std::vector<OutboxRow>& rows) override;
   // Streamed: each shard's part is its own stream, read from PostgreSQL (which computes the shard
   // key) straight into the INSERT on a replica of that shard; a failed try opens the part again
-  // for the next replica. Unless INSERT bodies are compressed.
-  bool Streams() const override { return !options_.base.compress_inserts; }
+  // for the next replica.
+  bool Streams() const override { return true; }
   Status InsertStream(int64_t batch_id, const RowStreamOpener& open,
                       int64_t expected_rows) override;
 

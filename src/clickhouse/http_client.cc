@@ -47,32 +47,61 @@ struct StreamBody {
   std::string_view pending;  // the rest of the stream's last piece
   Status failure = Status::Ok();
   bool done = false;
+  std::unique_ptr<GzipStream> gzip;  // compress_inserts
 };
 
 // Ends a body whose stream failed: whatever came before (even a row cut in two), the server
 // meets a line it cannot parse, refuses the INSERT, and stores nothing of it.
 constexpr std::string_view kAbortedBodyLine = "\n\\eventlog: body aborted, refuse this INSERT\n";
 
+// The stream's next piece into body->pending (its failure: the aborting line); false at the end.
+bool NextPiece(StreamBody* body) {
+  if (body->done) return false;
+  auto next = body->stream->Next();
+  if (!next.ok()) {
+    body->failure = next.status();
+    body->done = true;
+    body->pending = kAbortedBodyLine;
+    return true;
+  }
+  if (next->empty()) {
+    body->done = true;
+    return false;
+  }
+  body->pending = *next;
+  return true;
+}
+
+// libcurl's read callback for a compressed streamed body.
+size_t ReadGzipStream(char* buffer, size_t capacity, StreamBody* body) {
+  GzipStream& gz = *body->gzip;
+  size_t filled = 0;
+  while (filled < capacity && !gz.done()) {
+    if (gz.NeedsInput()) {
+      if (NextPiece(body)) {
+        gz.Feed(body->pending);
+        body->pending = {};
+      } else {
+        gz.Finish();
+      }
+    }
+    auto n = gz.Drain(buffer + filled, capacity - filled);
+    if (!n.ok()) {
+      body->failure = n.status();
+      return CURL_READFUNC_ABORT;
+    }
+    filled += *n;
+  }
+  return filled;
+}
+
 size_t ReadStream(char* buffer, size_t size, size_t n, void* user) {
   auto* body = static_cast<StreamBody*>(user);
   const size_t capacity = size * n;
+  if (body->gzip) return ReadGzipStream(buffer, capacity, body);
   size_t filled = 0;
   while (filled < capacity) {
-    if (body->pending.empty()) {
-      if (body->done) break;
-      auto next = body->stream->Next();
-      if (!next.ok()) {
-        body->failure = next.status();
-        body->done = true;
-        body->pending = kAbortedBodyLine;
-        continue;
-      }
-      if (next->empty()) {
-        body->done = true;
-        break;
-      }
-      body->pending = *next;
-    }
+    if (body->pending.empty() && !NextPiece(body)) break;
     const size_t k = std::min(capacity - filled, body->pending.size());
     std::memcpy(buffer + filled, body->pending.data(), k);
     body->pending.remove_prefix(k);
@@ -193,6 +222,7 @@ struct ClickHouseClient::Impl {
   curl_slist* headers = nullptr;
   curl_slist* gzip_headers = nullptr;     // the same plus Content-Encoding: gzip
   curl_slist* chunked_headers = nullptr;  // the same plus Transfer-Encoding: chunked
+  curl_slist* chunked_gzip_headers = nullptr;  // and Content-Encoding: gzip
   Status invalid;                      // set when the options cannot be sent safely
 };
 
@@ -231,6 +261,11 @@ ClickHouseClient::ClickHouseClient(ClickHouseOptions options)
     impl_->chunked_headers = curl_slist_append(impl_->chunked_headers, h->data);
   }
   impl_->chunked_headers = curl_slist_append(impl_->chunked_headers, "Transfer-Encoding: chunked");
+  for (curl_slist* h = impl_->chunked_headers; h != nullptr; h = h->next) {
+    impl_->chunked_gzip_headers = curl_slist_append(impl_->chunked_gzip_headers, h->data);
+  }
+  impl_->chunked_gzip_headers =
+      curl_slist_append(impl_->chunked_gzip_headers, "Content-Encoding: gzip");
   impl_->gzip_headers = curl_slist_append(impl_->gzip_headers, "Content-Encoding: gzip");
 }
 
@@ -238,6 +273,7 @@ ClickHouseClient::~ClickHouseClient() {
   curl_slist_free_all(impl_->headers);
   curl_slist_free_all(impl_->gzip_headers);
   curl_slist_free_all(impl_->chunked_headers);
+  curl_slist_free_all(impl_->chunked_gzip_headers);
   curl_easy_cleanup(impl_->curl);
   curl_multi_cleanup(impl_->multi);
 }
@@ -263,11 +299,12 @@ Result<ClickHouseResponse> ClickHouseClient::Send(const ClickHouseRequest& reque
   StreamBody streamed;
   streamed.stream = request.stream;
   if (request.stream != nullptr) {
-    if (options_.compress_inserts) {
-      return Status(StatusCode::kInvalidArgument, "a streamed body is never compressed");
-    }
     url += "&query=" + Escape(curl, request.query);
     headers_to_send = impl_->chunked_headers;
+    if (options_.compress_inserts) {
+      streamed.gzip = std::make_unique<GzipStream>();
+      headers_to_send = impl_->chunked_gzip_headers;
+    }
   } else if (!request.body.empty()) {
     url += "&query=" + Escape(curl, request.query);
     payload = &request.body;

@@ -6,6 +6,7 @@
 #include "eventlog/relay.h"
 #include "observe/logger.h"
 #include "relay/batch_delivery.h"
+#include "relay/read_ahead.h"
 #include "relay/unique_ids.h"
 
 namespace eventlog {
@@ -143,8 +144,8 @@ bool StreamBatch(OutboxStore& store, EventSink& sink, const RelayPolicy& policy,
         [&](const StreamFormat& format) -> Result<std::unique_ptr<RowStream>> {
       auto rows = store.StreamRows(batch, format);
       if (!rows.ok()) return rows.status();
-      return std::unique_ptr<RowStream>(
-          std::make_unique<UniqueIdCheck>(std::move(rows.value()), &read));
+      return std::unique_ptr<RowStream>(std::make_unique<UniqueIdCheck>(
+          std::make_unique<ReadAhead>(std::move(rows.value())), &read));
     };
     s = sink.InsertStream(batch.batch_id, open, batch.event_count);
     ++out.inserts;

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 #include <random>
 
+#include "clickhouse/clickhouse_rows.h"
 #include "clickhouse/shard_key.h"
 #include "core/uuid7.h"
 #include "outbox/pg_tick_claim.h"
@@ -11,6 +12,29 @@
 
 namespace eventlog::testing {
 namespace {
+
+// Whole TSV rows, then (with `fail`) an error instead of the end: a source that breaks mid-batch.
+class ScriptedStream : public RowStream {
+ public:
+  ScriptedStream(std::vector<std::string> pieces, bool fail)
+      : pieces_(std::move(pieces)), fail_(fail) {}
+  Result<std::string_view> Next() override {
+    if (next_ < pieces_.size()) {
+      ++rows_;
+      return std::string_view(pieces_[next_++]);
+    }
+    if (fail_) return Status(StatusCode::kUnavailable, "PostgreSQL went away mid-COPY");
+    return std::string_view();
+  }
+  int64_t rows() const override { return rows_; }
+  std::chrono::nanoseconds read_time() const override { return {}; }
+
+ private:
+  std::vector<std::string> pieces_;
+  bool fail_;
+  size_t next_ = 0;
+  int64_t rows_ = 0;
+};
 
 class StreamTest : public RelayIntegrationTest {
  protected:
@@ -149,6 +173,54 @@ TEST_F(StreamTest, AFailedStreamGivesTheBatchBackWhole) {
   EXPECT_EQ(Pending(), 0);
   EXPECT_EQ(ChCount(), 200);
   EXPECT_EQ(ChUniqueIds(), 200);
+}
+
+// A stream that breaks after whole rows stores nothing of them (the body ends with a line the
+// server cannot parse, so the INSERT, one block, is refused), plain or gzip-compressed; the same
+// rows without the break arrive.
+TEST_F(StreamTest, ABrokenStreamStoresNothingPlainOrCompressed) {
+  for (bool gzip : {false, true}) {
+    ChScalar("TRUNCATE TABLE event_log");
+    ClickHouseOptions options = Servers().clickhouse;
+    options.compress_inserts = gzip;
+    ClickHouseSink sink(options, Servers().table);
+    std::vector<std::string> lines;
+    for (int i = 0; i < 500; ++i) {
+      OutboxRow r{.event_id = NewUuid7(),
+                  .event_type = "stream_test",
+                  .event_time_us = 1767225600000000,
+                  .environment = "Test",
+                  .event_context = R"({"n": )" + std::to_string(i) + "}",
+                  .metadata_version = 1,
+                  .trace_id = "",
+                  .span_id = ""};
+      lines.push_back(EncodeForClickHouse({r}, TimeColumn{false, 0}));
+    }
+    ScriptedStream broken(lines, /*fail=*/true);
+    Status s = sink.SendStream(7, broken);
+    EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+    EXPECT_NE(s.message().find("mid-COPY"), std::string::npos) << s.ToString();
+    EXPECT_EQ(ChCount(), 0) << (gzip ? "gzip" : "plain");
+    ScriptedStream whole(lines, /*fail=*/false);
+    EXPECT_TRUE(sink.SendStream(8, whole).ok());
+    EXPECT_EQ(ChCount(), 500) << (gzip ? "gzip" : "plain");
+  }
+}
+
+// With compressed INSERT bodies (CLICKHOUSE_COMPRESSION, on for a remote server) batches stream
+// too, through zlib as they are read.
+TEST_F(StreamTest, ACompressedStreamArrivesWhole) {
+  Enqueue(4000);
+  auto store = Store();
+  ClickHouseOptions options = Servers().clickhouse;
+  options.compress_inserts = true;
+  ClickHouseSink sink(options, Servers().table);
+  StepOutcome o = RunRelayStep(store, sink, Policy(10000));
+  ASSERT_TRUE(o.error.ok()) << o.error.ToString();
+  EXPECT_TRUE(o.streamed);
+  EXPECT_EQ(o.inserts, 1);
+  EXPECT_EQ(ChCount(), 4000);
+  EXPECT_EQ(ChUniqueIds(), 4000);
 }
 
 // A cluster's parts are split in PostgreSQL: its shard slot must be the relay's and ClickHouse's
