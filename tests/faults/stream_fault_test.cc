@@ -202,5 +202,39 @@ TEST_F(StreamFaultTest, RelayTerminatedMidStream) {
   EXPECT_TRUE(relay->IsAlive()) << relay->log_path();
 }
 
+// (e) The relay paused mid-stream (SIGSTOP, then SIGCONT 1 s later, well inside the lease), then
+// SIGTERMed mid-stream: it must still exit 0 within the shutdown timeout. (Found by the
+// interleaving test: Linux ends the signal waiter's sigtimedwait with EINTR on SIGCONT, the
+// waiter gave up, and SIGTERM went unheard until SIGKILL.)
+TEST_F(StreamFaultTest, RelayPausedThenTerminatedMidStream) {
+  constexpr int kShutdownTimeoutMs = 3000;
+  auto expected = EnqueueStreamEvents(kEvents, kContextBytes, "pause-term");
+  ASSERT_EQ(static_cast<int64_t>(expected.size()), kEvents);
+  TcpDelayProxy proxy(kChHttpPort);
+  proxy.SetRequestPause(std::chrono::microseconds(1000));
+  const Env env = {{"CLICKHOUSE_PORT", std::to_string(proxy.port())},
+                   {"EVENTLOG_SHUTDOWN_TIMEOUT_MS", std::to_string(kShutdownTimeoutMs)}};
+  auto relay = SpawnRelay("relay-0", env);
+  ASSERT_TRUE(WaitMidBody(proxy, seconds(30)));
+  relay->Signal(SIGSTOP);
+  std::this_thread::sleep_for(seconds(1));  // the pause, not a wait for a condition
+  relay->Signal(SIGCONT);
+  ASSERT_TRUE(WaitMidBody(proxy, seconds(30)));
+  const auto signalled = std::chrono::steady_clock::now();
+  relay->Signal(SIGTERM);
+  const bool exited = relay->WaitFor(milliseconds(kShutdownTimeoutMs + 5000));
+  const double took_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
+  EXPECT_TRUE(exited) << "SIGTERM unheard after a pause: " << relay->log_path();
+  EXPECT_EQ(exited ? relay->exit_code() : -1, 0) << relay->log_path();
+  EXPECT_LE(took_s, kShutdownTimeoutMs / 1000.0) << relay->log_path();
+  relay = SpawnRelay("relay-1", env);
+  proxy.SetRequestPause(std::chrono::microseconds(0));
+  ExpectStreamedExactlyOnce(expected, "stream_pause_then_sigterm",
+                            "exit_ms=" + std::to_string(static_cast<int>(took_s * 1000)), logs_,
+                            seconds(120));
+  EXPECT_TRUE(relay->IsAlive()) << relay->log_path();
+}
+
 }  // namespace
 }  // namespace eventlog::faults

@@ -124,8 +124,11 @@ class SeedRun {
 
   void Inject(Fault fault) {
     const size_t r = rng_() % relays_.size();
-    if (ActiveCopies() > 0) ++mid_copy_;
+    const bool mid_copy = ActiveCopies() > 0;
+    mid_copy_ += mid_copy ? 1 : 0;
     ++faults_[FaultName(fault)];
+    std::cout << "  seed " << seed_ << ": " << FaultName(fault) << " relay=" << r
+              << " mid_copy=" << mid_copy << " events=" << expected_.size() << std::endl;
     switch (fault) {
       case Fault::kTerminateCopy: TerminateCopies(); break;
       case Fault::kKillClickHouse:
