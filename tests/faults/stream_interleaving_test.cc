@@ -106,7 +106,7 @@ class SeedRun {
   void Burst(int steps_left) {
     const int64_t left = kMaxEventsPerSeed - static_cast<int64_t>(expected_.size());
     int64_t count = Pick<int64_t>({1, 7, 1000, 20000, 60000, 120000, 200000});
-    count = std::min(count, 2 * left / steps_left);
+    count = std::min({count, left, 2 * left / steps_left});
     if (count <= 0) return;
     const int64_t context_bytes = Pick<int64_t>({60, 60, 200, 1500});
     auto keys = EnqueueStreamEvents(count, context_bytes,
