@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -79,8 +80,17 @@ class ShutdownSignal {
   ShutdownSignal& operator=(const ShutdownSignal&) = delete;
 
  private:
-  // The signal number, or -1 when `timeout` (nullptr: none) passed first.
-  int WaitSignal(const timespec* timeout) { return sigtimedwait(&set_, nullptr, timeout); }
+  // The signal number, or -1 when `timeout` (nullptr: none) passed first. Linux ends a
+  // sigtimedwait with EINTR when the process is stopped and continued (SIGSTOP and SIGCONT, a
+  // paused container or VM, a debugger): an untimed wait starts again, or the waiter would end
+  // and SIGTERM would never be heard. A timed one returns: its caller recomputes what is left.
+  int WaitSignal(const timespec* timeout) {
+    int sig = sigtimedwait(&set_, nullptr, timeout);
+    while (sig < 0 && errno == EINTR && timeout == nullptr) {
+      sig = sigtimedwait(&set_, nullptr, nullptr);
+    }
+    return sig;
+  }
 
   sigset_t set_{};
   std::atomic<bool> finished_{false};

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -47,6 +48,14 @@ std::string& EventLogDdl() {
 }
 
 }  // namespace
+
+int FaultPort(const char* env_name, int fallback) {
+  const char* v = std::getenv(env_name);
+  if (v == nullptr || *v == '\0') return fallback;
+  int port = std::atoi(v);
+  if (port < 1 || port > 65535) throw std::runtime_error(std::string(env_name) + " is not a port");
+  return port;
+}
 
 std::string VarDir() { return std::string(EVENTLOG_SOURCE_DIR) + "/var/faults"; }
 std::string LogsDir() { return VarDir() + "/logs"; }

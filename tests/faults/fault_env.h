@@ -11,11 +11,14 @@
 namespace eventlog::faults {
 
 // The suite's own servers (never the ones other tests or `make run` use), so it may kill them.
-inline constexpr int kPgPort = 55433;
-inline constexpr int kChHttpPort = 58124;
-inline constexpr int kChTcpPort = 59001;
-inline constexpr const char* kDatabaseUrl =
-    "postgresql://eventlog:eventlog@127.0.0.1:55433/eventlog";
+// EVENTLOG_FAULT_PG_PORT, EVENTLOG_FAULT_CH_HTTP_PORT and EVENTLOG_FAULT_CH_TCP_PORT move them,
+// so two checkouts can run the suite at once (each has its own var/faults).
+int FaultPort(const char* env_name, int fallback);
+inline const int kPgPort = FaultPort("EVENTLOG_FAULT_PG_PORT", 55433);
+inline const int kChHttpPort = FaultPort("EVENTLOG_FAULT_CH_HTTP_PORT", 58124);
+inline const int kChTcpPort = FaultPort("EVENTLOG_FAULT_CH_TCP_PORT", 59001);
+inline const std::string kDatabaseUrl =
+    "postgresql://eventlog:eventlog@127.0.0.1:" + std::to_string(kPgPort) + "/eventlog";
 
 std::string VarDir();   // <repo>/var/faults: the servers' data, cwd of every child
 std::string LogsDir();  // <repo>/var/faults/logs: one log file per child

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <stdexcept>
 
 namespace eventlog::faults {
@@ -91,8 +92,9 @@ void TcpDelayProxy::Serve(int client_fd) {
     open_fds_.push_back(upstream);
   }
   std::atomic<bool> awaiting{false};
-  std::thread responses([&] { Pump(upstream, client_fd, true, awaiting); });
-  Pump(client_fd, upstream, false, awaiting);
+  std::atomic<bool> reset{false};
+  std::thread responses([&] { Pump(upstream, client_fd, true, awaiting, reset); });
+  Pump(client_fd, upstream, false, awaiting, reset);
   responses.join();
   if (awaiting.exchange(false)) --awaiting_;
   std::lock_guard lock(mu_);
@@ -120,7 +122,8 @@ void TcpDelayProxy::SetBlackhole(bool on) {
 }
 
 // Copies until either side closes, then shuts both down so the other pump ends too.
-void TcpDelayProxy::Pump(int from_fd, int to_fd, bool is_response, std::atomic<bool>& awaiting) {
+void TcpDelayProxy::Pump(int from_fd, int to_fd, bool is_response, std::atomic<bool>& awaiting,
+                         std::atomic<bool>& reset) {
   char buf[16384];
   while (!stop_) {
     if (blackhole_) {
@@ -134,6 +137,15 @@ void TcpDelayProxy::Pump(int from_fd, int to_fd, bool is_response, std::atomic<b
     ForwardingScope forwarding(forwarding_);
     if (blackhole_) continue;  // set while we polled: SetBlackhole may be waiting for us
     ssize_t n = recv(from_fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == ECONNRESET && !reset.exchange(true)) {
+      // The peer reset its side: reset the other side too (a FIN instead would tell the other
+      // end that everything was sent). No FIN goes out (no SHUT_WR); SHUT_RD wakes the other
+      // pump, and the close in Serve sends the RST.
+      linger hard{1, 0};
+      setsockopt(to_fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+      shutdown(to_fd, SHUT_RD);
+      return;
+    }
     if (n <= 0) break;
     if (is_response && awaiting.exchange(false)) --awaiting_;
     if (is_response && drop_responses_) {
@@ -146,9 +158,16 @@ void TcpDelayProxy::Pump(int from_fd, int to_fd, bool is_response, std::atomic<b
       // Injected latency, not a wait for a condition: hold the response, then send it.
       std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     }
+    int64_t pause_us = is_response ? 0 : request_pause_us_.load();
+    if (pause_us > 0) {
+      // Injected slowness of the uplink, not a wait for a condition.
+      std::this_thread::sleep_for(std::chrono::microseconds(pause_us));
+    }
     if (!SendAll(to_fd, buf, static_cast<size_t>(n))) break;
+    if (!is_response) request_bytes_ += n;
     if (!is_response && !awaiting.exchange(true)) ++awaiting_;
   }
+  if (reset) return;  // the other pump arranged a RST: no FIN
   shutdown(from_fd, SHUT_RDWR);
   shutdown(to_fd, SHUT_RDWR);
 }
