@@ -47,7 +47,7 @@ struct StepOutcome {
   int64_t delivered = 0;        // inserted by this step
   int64_t already_present = 0;  // found in ClickHouse from an earlier, interrupted try
   int64_t dead_lettered = 0;
-  int64_t inserts = 0;  // INSERT requests sent
+  int64_t inserts = 0;    // INSERT requests sent
   bool streamed = false;  // sent as it was read from the outbox (one INSERT, no rows held)
   Status error;           // set when the batch was given back for a retry
   // Where the step's time went: waiting for the outbox's rows, sending to the sink (including

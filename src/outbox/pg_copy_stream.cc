@@ -21,7 +21,8 @@ constexpr int kPollStepMs = 100;
 Status PgFailure(pg_conn* conn, std::string_view what) {
   std::string message = conn != nullptr ? PQerrorMessage(conn) : "out of memory";
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  return {StatusCode::kUnavailable, ScrubSecrets("PostgreSQL " + std::string(what) + ": " + message)};
+  return {StatusCode::kUnavailable,
+          ScrubSecrets("PostgreSQL " + std::string(what) + ": " + message)};
 }
 
 }  // namespace
@@ -63,11 +64,11 @@ class PgCopyRows : public RowStream {
  private:
   Status Failure(pg_conn* conn, std::string_view what) {
     if (watch_.fired()) {
-      return {StatusCode::kUnavailable,
-              PgCallsAborted() ? "PostgreSQL call aborted at shutdown"
-                               : "PostgreSQL sent nothing for " +
-                                     std::to_string(reader_.silence_limit_.count()) +
-                                     " ms during a COPY; connection dropped"};
+      return {StatusCode::kUnavailable, PgCallsAborted()
+                                            ? "PostgreSQL call aborted at shutdown"
+                                            : "PostgreSQL sent nothing for " +
+                                                  std::to_string(reader_.silence_limit_.count()) +
+                                                  " ms during a COPY; connection dropped"};
     }
     return PgFailure(conn, what);
   }
@@ -78,7 +79,8 @@ class PgCopyRows : public RowStream {
     pollfd p{PQsocket(conn), POLLIN, 0};
     int ready = 0;
     while ((ready = poll(&p, 1, kPollStepMs)) == 0) {
-      if (PgCallsAborted()) return {StatusCode::kUnavailable, "PostgreSQL call aborted at shutdown"};
+      if (PgCallsAborted())
+        return {StatusCode::kUnavailable, "PostgreSQL call aborted at shutdown"};
     }
     read_time_ += SteadyClock::now() - start;
     if (ready < 0 && errno != EINTR) return Failure(conn, "COPY wait failed");

@@ -24,8 +24,8 @@ class PgCopyReader {
   PgCopyReader& operator=(const PgCopyReader&) = delete;
 
   // Starts `copy_sql` (a COPY ... TO STDOUT in text format) and returns its rows as a stream,
-  // which ends in an error unless exactly `expected_rows` rows came (-1: any number). One stream at a time: the
-  // stream must be gone before the next Open.
+  // which ends in an error unless exactly `expected_rows` rows came (-1: any number). One stream at
+  // a time: the stream must be gone before the next Open.
   Result<std::unique_ptr<RowStream>> Open(const std::string& copy_sql, int64_t expected_rows);
 
  private:

@@ -240,13 +240,13 @@ Status PgOutboxStore::Release(const Batch& batch, const BatchRetry& retry) {
     // Rows unchanged (as many remain as the batch holds, none dead): the batch keeps what it
     // is, a slice of the outbox or a payload. Otherwise what remains becomes its payload, and its
     // slice is let go. (The relay moves the rows out of `batch`: count them here.)
-    const bool unchanged = retry.whole_batch ||
-                           (retry.dead.empty() && retry.delivered == 0 &&
-                            tx.exec_params1(
-                                 "SELECT event_count = $2 FROM eventlog_batches "
-                                 "WHERE batch_id = $1",
-                                 batch.batch_id, static_cast<int64_t>(retry.remaining.size()))[0]
-                               .as<bool>());
+    const bool unchanged =
+        retry.whole_batch ||
+        (retry.dead.empty() && retry.delivered == 0 &&
+         tx.exec_params1("SELECT event_count = $2 FROM eventlog_batches "
+                         "WHERE batch_id = $1",
+                         batch.batch_id, static_cast<int64_t>(retry.remaining.size()))[0]
+             .as<bool>());
     pqxx::result r = tx.exec_params(
         "UPDATE eventlog_batches SET owner = NULL, "
         "lease_until = now() + $3 * interval '1 millisecond', attempts = attempts + $4, "

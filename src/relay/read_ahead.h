@@ -44,12 +44,12 @@ class ReadAhead : public RowStream {
   const size_t max_bytes_;
   std::mutex mu_;
   std::condition_variable changed_;
-  std::deque<Chunk> ready_;   // GUARDED_BY(mu_)
-  size_t bytes_ahead_ = 0;    // GUARDED_BY(mu_)
-  bool finished_ = false;     // GUARDED_BY(mu_): no more chunks will come
-  Status failure_;            // GUARDED_BY(mu_): why the source ended, if it failed
-  bool stop_ = false;         // GUARDED_BY(mu_): the reader is gone
-  Chunk current_;             // the chunk last handed out (reader side)
+  std::deque<Chunk> ready_;  // GUARDED_BY(mu_)
+  size_t bytes_ahead_ = 0;   // GUARDED_BY(mu_)
+  bool finished_ = false;    // GUARDED_BY(mu_): no more chunks will come
+  Status failure_;           // GUARDED_BY(mu_): why the source ended, if it failed
+  bool stop_ = false;        // GUARDED_BY(mu_): the reader is gone
+  Chunk current_;            // the chunk last handed out (reader side)
   int64_t rows_ = 0;
   std::chrono::nanoseconds waited_{0};
   std::thread producer_;

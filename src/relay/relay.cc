@@ -81,7 +81,9 @@ void Relay::Run(const std::atomic<bool>& stop) {
     if (wait.count() > 0) clock_.SleepFor(wait);
   }
   if (ahead.valid()) GiveBackUnsent(ahead.get());
-  auto seconds = [](std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); };
+  auto seconds = [](std::chrono::nanoseconds d) {
+    return std::chrono::duration<double>(d).count();
+  };
   log::Info(kLogger, "relay time split",
             {{"batches", split_.batches},
              {"delivered", split_.delivered},

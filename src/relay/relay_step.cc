@@ -46,8 +46,8 @@ void GiveBack(OutboxStore& store, const Batch& batch, BatchRetry retry, StepOutc
   log::Warn(kLogger, "batch given back for a retry",
             {{"error", out.error.ToString()},
              {"attempt", batch.attempts + 1},
-             {"rows_left", retry.whole_batch ? batch.event_count
-                                             : static_cast<int64_t>(retry.remaining.size())},
+             {"rows_left",
+              retry.whole_batch ? batch.event_count : static_cast<int64_t>(retry.remaining.size())},
              {"retry_in_ms", retry.retry_in.count()}});
   const auto start = SteadyClock::now();
   Status s = store.Release(batch, retry);

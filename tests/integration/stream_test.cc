@@ -40,7 +40,8 @@ class StreamTest : public RelayIntegrationTest {
  protected:
   // An outbox row written by SQL, as a producer in another language writes it.
   void InsertRow(const std::string& event_id, const std::string& environment,
-                 const std::string& context, const std::string& time = "2026-01-02 03:04:05.123456+00") {
+                 const std::string& context,
+                 const std::string& time = "2026-01-02 03:04:05.123456+00") {
     pqxx::connection c(Servers().database_url);
     pqxx::work tx(c);
     tx.exec_params0(
@@ -85,7 +86,8 @@ TEST_F(StreamTest, EveryByteArrivesAsWrittenAndAsTheRowPathSendsIt) {
   {
     pqxx::connection c(Servers().database_url);
     pqxx::nontransaction tx(c);
-    hex_all = tx.exec_params1("SELECT upper(encode(convert_to($1, 'UTF8'), 'hex'))", all)[0].c_str();
+    hex_all =
+        tx.exec_params1("SELECT upper(encode(convert_to($1, 'UTF8'), 'hex'))", all)[0].c_str();
     hex_context =
         tx.exec_params1("SELECT upper(encode(convert_to($1, 'UTF8'), 'hex'))", context)[0].c_str();
   }
@@ -95,9 +97,11 @@ TEST_F(StreamTest, EveryByteArrivesAsWrittenAndAsTheRowPathSendsIt) {
   EXPECT_EQ(ChHex("event_context", loaded_id), hex_context);
   // The time too, to the precision the column keeps (18.16: whole seconds, in UTC).
   EXPECT_EQ(ChScalar("SELECT toString(event_date_time, 'UTC') FROM event_log WHERE event_id = "
-                     "toUUID('" + streamed_id + "')"),
+                     "toUUID('" +
+                     streamed_id + "')"),
             ChScalar("SELECT toString(event_date_time, 'UTC') FROM event_log WHERE event_id = "
-                     "toUUID('" + loaded_id + "')"));
+                     "toUUID('" +
+                     loaded_id + "')"));
   EXPECT_EQ(ChCount(), 2);
 }
 
@@ -226,11 +230,10 @@ TEST_F(StreamTest, ACompressedStreamArrivesWhole) {
 // A cluster's parts are split in PostgreSQL: its shard slot must be the relay's and ClickHouse's
 // for every id (random ones, and the edges of the key's halves).
 TEST_F(StreamTest, PostgresComputesTheShardSlotOfEveryIdAsTheClusterDoes) {
-  std::vector<std::string> ids = {"00000000-0000-7000-0000-000000000000",
-                                  "ffffffff-ffff-7fff-ffff-ffffffffffff",
-                                  "0190f5e4-0000-7000-8000-000000000000",
-                                  "0190f5e4-0000-7000-7fff-ffff80000000",
-                                  "0190f5e4-0000-7000-ffff-ffff7fffffff"};
+  std::vector<std::string> ids = {
+      "00000000-0000-7000-0000-000000000000", "ffffffff-ffff-7fff-ffff-ffffffffffff",
+      "0190f5e4-0000-7000-8000-000000000000", "0190f5e4-0000-7000-7fff-ffff80000000",
+      "0190f5e4-0000-7000-ffff-ffff7fffffff"};
   for (int i = 0; i < 300; ++i) ids.push_back(NewUuid7());
   pqxx::connection c(Servers().database_url);
   pqxx::nontransaction tx(c);
