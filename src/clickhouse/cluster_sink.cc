@@ -283,6 +283,26 @@ void ClusterSink::RememberSent(int64_t batch_id, const Node& node) {
   it->second.insert(node.name);
 }
 
+Status ClusterSink::SendToShard(int64_t batch_id, int shard, Clock::time_point deadline,
+                                const std::function<Status(Node&)>& send, const Status& abort) {
+  Status last;
+  for (Node* node : ReplicasOf(shard)) {
+    if (Clock::now() >= deadline) break;
+    Status s = send(*node);
+    if (!abort.ok()) return abort;
+    if (!NeverReachedServer(s)) RememberSent(batch_id, *node);
+    if (s.ok()) {
+      MarkWell(*node);
+      return Status::Ok();
+    }
+    if (!IsNodeFault(s)) return s;
+    MarkDown(*node, s);
+    last = s;
+  }
+  // The shards sent so far keep their rows: the retry's recovery check finds them.
+  return NoReplica(shard, last);
+}
+
 Status ClusterSink::Insert(int64_t batch_id, const std::vector<OutboxRow>& rows) {
   if (rows.empty()) return Status::Ok();
   for (auto& node : nodes_) Usable(*node);  // learns the shard map before the split
@@ -290,24 +310,13 @@ Status ClusterSink::Insert(int64_t batch_id, const std::vector<OutboxRow>& rows)
   // One call must end well within the batch's lease (>= 2 x the request timeout + 1 s): no new
   // request once the request timeout has passed; the batch is retried later instead.
   const auto deadline = Clock::now() + std::chrono::milliseconds(options_.base.timeout_ms);
-  for (const auto& [shard, part] : SplitByShard(rows)) {
-    Status last;
-    bool sent = false;
-    for (Node* node : ReplicasOf(shard)) {
-      if (Clock::now() >= deadline) break;
-      Status s = node->sink.Insert(batch_id, part);
-      if (!NeverReachedServer(s)) RememberSent(batch_id, *node);
-      if (s.ok()) {
-        MarkWell(*node);
-        sent = true;
-        break;
-      }
-      if (!IsNodeFault(s)) return s;
-      MarkDown(*node, s);
-      last = s;
-    }
-    // The shards sent so far keep their rows: the retry's recovery check finds them.
-    if (!sent) return NoReplica(shard, last);
+  const Status never = Status::Ok();
+  for (const auto& shard_part : SplitByShard(rows)) {
+    const std::vector<OutboxRow>& part = shard_part.second;
+    Status s = SendToShard(
+        batch_id, shard_part.first, deadline,
+        [&](Node& node) { return node.sink.Insert(batch_id, part); }, never);
+    if (!s.ok()) return s;
   }
   return Status::Ok();
 }
@@ -318,33 +327,22 @@ Status ClusterSink::InsertStream(int64_t batch_id, const RowStreamOpener& open,
   if (!shards_) return NoReplica(1, {});
   const auto deadline = Clock::now() + std::chrono::milliseconds(options_.base.timeout_ms);
   int64_t sent_rows = 0;
+  Status source_failed;  // PostgreSQL's trouble, not a node's: the call ends
   for (int shard = 1; shard <= shards_->shards(); ++shard) {
-    Status last;
-    bool sent = false;
-    for (Node* node : ReplicasOf(shard)) {
-      if (Clock::now() >= deadline) break;
-      auto format = node->sink.FormatForStream();
-      Status s = format.status();
-      if (format.ok()) {
-        format->shard_slots = shards_->slots();
-        format->slots = shards_->SlotsOf(shard);
-        auto part = open(*format);
-        if (!part.ok()) return part.status();  // PostgreSQL's trouble, not the node's
-        s = node->sink.SendStream(batch_id, **part);
-        if (s.ok()) sent_rows += (*part)->rows();
-      }
-      if (!NeverReachedServer(s)) RememberSent(batch_id, *node);
-      if (s.ok()) {
-        MarkWell(*node);
-        sent = true;
-        break;
-      }
-      if (!IsNodeFault(s)) return s;
-      MarkDown(*node, s);
-      last = s;
+    auto send_part = [&](Node& node) -> Status {
+      auto format = node.sink.FormatForStream();
+      if (!format.ok()) return format.status();
+      format->shard_slots = shards_->slots();
+      format->slots = shards_->SlotsOf(shard);
+      auto part = open(*format);
+      if (!part.ok()) return source_failed = part.status();
+      Status s = node.sink.SendStream(batch_id, **part);
+      if (s.ok()) sent_rows += (*part)->rows();
+      return s;
+    };
+    if (Status s = SendToShard(batch_id, shard, deadline, send_part, source_failed); !s.ok()) {
+      return s;
     }
-    // The shards sent so far keep their rows: the retry's recovery check finds them.
-    if (!sent) return NoReplica(shard, last);
   }
   // The parts together must be the batch: if not, the retry's recovery check sends what is missing.
   if (sent_rows != expected_rows) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -71,6 +72,11 @@ class ClusterSink : public EventSink {
   std::vector<std::pair<int, std::vector<OutboxRow>>> SplitByShard(
       const std::vector<OutboxRow>& rows) const;
   Status NoReplica(int shard, const Status& last) const;
+  // Sends one shard's part by `send` to its replicas in turn until one takes it, skipping nodes
+  // at fault, with no new try past `deadline`. Set `abort` (from `send`) to end at once: a
+  // failure of the rows' source, not of the node.
+  Status SendToShard(int64_t batch_id, int shard, std::chrono::steady_clock::time_point deadline,
+                     const std::function<Status(Node&)>& send, const Status& abort);
   Status SameTableAsTheOtherReplicas(const Node& node) const;
   // Which nodes got (or may have got) an INSERT of `batch_id`, for the recovery check.
   void RememberSent(int64_t batch_id, const Node& node);
