@@ -1,11 +1,11 @@
 #include "clickhouse/cluster_sink.h"
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 #include <random>
 #include <set>
 
+#include "core/tsv.h"
 #include "observe/logger.h"
 
 namespace eventlog {
@@ -22,33 +22,6 @@ constexpr int kBatchStillRunning = 216;
 bool IsNodeFault(const Status& s) {
   return (s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kFailedPrecondition) &&
          s.server_code() != kBatchStillRunning;
-}
-
-// Lines of a TSV answer as integers.
-Result<std::vector<std::vector<int64_t>>> ReadNumbers(const std::string& body) {
-  std::vector<std::vector<int64_t>> rows;
-  size_t start = 0;
-  while (start < body.size()) {
-    size_t end = body.find('\n', start);
-    if (end == std::string::npos) end = body.size();
-    std::vector<int64_t> row;
-    size_t field = start;
-    while (field < end) {
-      size_t tab = std::min(body.find('\t', field), end);
-      int64_t v = 0;
-      auto [p, ec] = std::from_chars(body.data() + field, body.data() + tab, v);
-      if (ec != std::errc() || p != body.data() + tab) {
-        return Status(StatusCode::kInternal,
-                      "unexpected answer from ClickHouse: " +
-                          body.substr(start, std::min<size_t>(end - start, 200)));
-      }
-      row.push_back(v);
-      field = tab + 1;
-    }
-    if (!row.empty()) rows.push_back(std::move(row));
-    start = end + 1;
-  }
-  return rows;
 }
 
 }  // namespace
@@ -134,7 +107,7 @@ Status ClusterSink::Learn(Node& node) {
     auto r = node.client.Execute("SELECT shard_num, any(shard_weight)" + where +
                                  " GROUP BY shard_num ORDER BY shard_num FORMAT TSV");
     if (!r.ok()) return r.status();
-    auto rows = ReadNumbers(r.value());
+    auto rows = ReadTsvIntegers(r.value());
     if (!rows.ok()) return rows.status();
     std::vector<int> weights;
     for (const auto& row : rows.value()) {
@@ -157,7 +130,7 @@ Status ClusterSink::Learn(Node& node) {
   // is_local marks the shard this server belongs to (18.16 marks every replica of it).
   auto r = node.client.Execute("SELECT DISTINCT shard_num" + where + " AND is_local FORMAT TSV");
   if (!r.ok()) return r.status();
-  auto rows = ReadNumbers(r.value());
+  auto rows = ReadTsvIntegers(r.value());
   if (!rows.ok()) return rows.status();
   if (rows->size() != 1) {
     return {StatusCode::kFailedPrecondition,

@@ -1,5 +1,7 @@
 #include "core/tsv.h"
 
+#include <algorithm>
+
 namespace eventlog {
 
 std::vector<std::string_view> SplitTsvFields(std::string_view line) {
@@ -66,6 +68,27 @@ void AppendEventTsvLine(std::string& out, const OutboxRow& r, std::string_view t
   out += '\t';
   AppendTsvEscaped(out, r.span_id);
   out += '\n';
+}
+
+Result<std::vector<std::vector<int64_t>>> ReadTsvIntegers(std::string_view body) {
+  std::vector<std::vector<int64_t>> rows;
+  while (!body.empty()) {
+    const size_t end = std::min(body.find('\n'), body.size());
+    const std::string_view line = body.substr(0, end);
+    body.remove_prefix(std::min(end + 1, body.size()));
+    if (line.empty()) continue;
+    std::vector<int64_t> row;
+    for (std::string_view field : SplitTsvFields(line)) {
+      int64_t v = 0;
+      if (!ParseInt(field, v)) {
+        return Status(StatusCode::kInternal,
+                      "unexpected answer from ClickHouse: " + std::string(line.substr(0, 200)));
+      }
+      row.push_back(v);
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 }  // namespace eventlog

@@ -30,4 +30,8 @@ bool ParseInt(std::string_view s, T& out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
+// The lines of a TabSeparated answer of integers (empty lines skipped); kInternal quoting the
+// first line that is not all integers (its first 200 bytes).
+Result<std::vector<std::vector<int64_t>>> ReadTsvIntegers(std::string_view body);
+
 }  // namespace eventlog

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "core/secrets.h"
+#include "outbox/pg_pool.h"
 #include "outbox/pg_watchdog.h"
 
 namespace eventlog {
@@ -13,8 +14,6 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// Added to statement_timeout, as PgPool does: the server's own cancel needs a round trip.
-constexpr std::chrono::milliseconds kSilenceGrace{1000};
 // How often a wait for rows looks at AbortPgCalls.
 constexpr int kPollStepMs = 100;
 
@@ -156,7 +155,7 @@ Status PgCopyReader::Connect() {
   }
   const int64_t timeout_ms = std::stoll(PQgetvalue(r, 0, 0));
   PQclear(r);
-  silence_limit_ = timeout_ms > 0 ? std::chrono::milliseconds(timeout_ms) + kSilenceGrace
+  silence_limit_ = timeout_ms > 0 ? std::chrono::milliseconds(timeout_ms) + PgPool::kSilenceGrace
                                   : std::chrono::milliseconds(0);
   return Status::Ok();
 }

@@ -6,6 +6,7 @@
 #include "observe/logger.h"
 #include "outbox/ledger_payload.h"
 #include "outbox/pg_tick_claim.h"
+#include "outbox/slice_copy.h"
 
 namespace eventlog {
 namespace {

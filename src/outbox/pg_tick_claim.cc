@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <string>
 
-#include "core/utc_time.h"
 #include "observe/logger.h"
 #include "outbox/outbox_rules.h"
+#include "outbox/tick_rows.h"
 
 namespace eventlog {
 namespace {
@@ -50,31 +50,6 @@ std::string EventColumnsSql(const std::string& t) {
          "span_id";
 }
 
-// How the rows of a tick are bounded: SQL for its two snapshots, the row (tx_id, id) the rows
-// come after and the row they end with. Parameters $1..$6 for the claim's statements; literals for
-// a COPY, which takes no parameters.
-struct TickBounds {
-  std::string done = "$1::pg_snapshot", tick = "$2::pg_snapshot";
-  std::string after_tx = "$3::xid8", after_id = "$4::bigint";
-  std::string last_tx = "$5::xid8", last_id = "$6::bigint";
-};
-
-// The rows of the tick from snapshot `done` to `tick` after row (after_tx, after_id) and up to
-// row (last_tx, last_id), in (tx_id, id) order: `columns` of each. Each of the tick's ranges of
-// transactions is an index range scan that starts where the rows before stopped, so this reads
-// these rows only, whatever the outbox holds besides (rows claimed behind an open transaction,
-// rows of transactions still running). The nested loop returns the ranges in order and each
-// range's rows in order.
-std::string TickRowsSql(const std::string& columns, const TickBounds& b = {}, bool ordered = true) {
-  return "SELECT " + columns + "\n  FROM (SELECT lo, hi FROM eventlog_tick_ranges(" + b.done +
-         ", " + b.tick + ")\n         WHERE hi > " + b.after_tx + " AND lo <= " + b.last_tx +
-         ") r,\n       LATERAL (SELECT * FROM event_outbox\n                 WHERE (tx_id, id) > "
-         "(greatest(r.lo, " +
-         b.after_tx + "),\n                                      CASE WHEN r.lo > " + b.after_tx +
-         " THEN 0 ELSE " + b.after_id + " END)\n                   AND (tx_id, id) <= (" +
-         b.last_tx + ", " + b.last_id + ") AND tx_id < r.hi" +
-         (ordered ? "\n                 ORDER BY tx_id, id" : "") + ") o";
-}
 constexpr const char* kLastRowKey = "18446744073709551615";  // the largest xid8: no upper bound
 
 // One page of a tick, narrow (ids, not rows: the claim holds the state's lock meanwhile): at most
@@ -106,41 +81,6 @@ const std::string& SliceRowsSql() {
   static const std::string sql = TickRowsSql(EventColumnsSql("o."));
   return sql;
 }
-
-// A time as ClickHouse reads it from TabSeparated (RowStream's StreamFormat): UTC, `digits`
-// fractional digits, truncated like FormatUtcDateTime; outside the column's range a text no
-// server parses as a time, so that the INSERT is refused and the row isolated. Whole seconds
-// (DateTime) are a timestamp's own text (the COPY session's DateStyle is ISO): to_char costs
-// PostgreSQL a quarter more per row.
-std::string StreamTimeSql(const StreamFormat& f) {
-  const std::string utc = "(o.event_date_time AT TIME ZONE 'UTC')";
-  const std::string full = "to_char(" + utc + ", 'YYYY-MM-DD HH24:MI:SS.US')";
-  std::string text;
-  if (f.time_digits <= 0) {
-    text = "date_trunc('second', " + utc + ")::text";
-  } else if (f.time_digits < 6) {
-    text = "left(" + full + ", " + std::to_string(20 + f.time_digits) + ")";
-  } else {
-    text = full + (f.time_digits > 6 ? " || '" + std::string(f.time_digits - 6, '0') + "'" : "");
-  }
-  return "CASE WHEN o.event_date_time BETWEEN timestamptz '" + FormatUtcDateTime(f.min_time_us, 6) +
-         "+00' AND timestamptz '" + FormatUtcDateTime(f.max_time_us, 6) + "+00' THEN " + text +
-         " ELSE 'out of range' END";
-}
-
-// A snapshot or number read back from the ledger, checked before it becomes a literal.
-Result<std::string> LedgerLiteral(const pqxx::field& f) {
-  std::string v = f.c_str();
-  if (v.empty() || v.find_first_not_of("0123456789:,-") != std::string::npos) {
-    return Status(StatusCode::kInternal, "unexpected ledger value '" + v.substr(0, 40) + "'");
-  }
-  return "'" + v + "'";
-}
-
-// Where a slice batch's rows are; first_tx NULL for a slice written before migration 010.
-constexpr const char* kSliceBoundsSql = R"sql(
-SELECT snap_lo::text, snap_hi::text, first_tx::text, first_id, last_tx::text, last_id
-  FROM eventlog_batches WHERE batch_id = $1)sql";
 
 // A slice written before migration 010: the rows of its tick with id_after < id <= id_to.
 const std::string& OldSliceRowsSql() {
@@ -304,23 +244,6 @@ Result<bool> SomethingWaiting(pqxx::connection& conn) {
 
 }  // namespace
 
-// In two 32-bit halves (bigint is signed): key mod n = (hi * (2^32 mod n) + lo) mod n, each half
-// put together from the id's bytes (4x cheaper than parsing its text as hex).
-std::string ShardSlotSql(const std::string& event_id, int slots) {
-  auto half = [&](int first_byte) {
-    std::string out = "(";
-    for (int i = 0; i < 4; ++i) {
-      // Parenthesized: PostgreSQL gives | and << the same precedence.
-      out += std::string(i ? " | " : "") + "(get_byte(uuid_send(" + event_id + "), " +
-             std::to_string(first_byte + i) + ")::bigint << " + std::to_string(24 - 8 * i) + ")";
-    }
-    return out + ")";
-  };
-  const int64_t wrap = (int64_t{1} << 32) % slots;
-  return "((" + half(8) + " * " + std::to_string(wrap) + " + " + half(12) + ") % " +
-         std::to_string(slots) + ")";
-}
-
 Result<std::optional<Batch>> ClaimSlice(pqxx::connection& conn, const SliceClaimOptions& options,
                                         const ClaimLimits& limits) {
   auto waiting = SomethingWaiting(conn);
@@ -378,44 +301,6 @@ Result<std::optional<Batch>> ClaimSlice(pqxx::connection& conn, const SliceClaim
   b.rows = RowsOf(rows.exec_params(SliceRowsSql(), done, tick, std::to_string(page.first.tx),
                                    page.first.id - 1, std::to_string(page.last.tx), page.last.id));
   return std::optional<Batch>(std::move(b));
-}
-
-Result<std::string> SliceCopySql(pqxx::transaction_base& tx, const Batch& batch,
-                                 const StreamFormat& format) {
-  pqxx::result r = tx.exec_params(std::string(kSliceBoundsSql) + " AND lease_token = $2",
-                                  batch.batch_id, batch.lease_token);
-  if (r.empty()) {
-    return Status(StatusCode::kLeaseLost,
-                  "batch " + std::to_string(batch.batch_id) + " was taken over by another relay");
-  }
-  if (r[0][2].is_null()) {
-    return Status(StatusCode::kFailedPrecondition, "a slice of before migration 010: load it");
-  }
-  TickBounds b;
-  std::string* parts[] = {&b.done, &b.tick, &b.after_tx, &b.after_id, &b.last_tx, &b.last_id};
-  for (int i = 0; i < 6; ++i) {
-    auto v = LedgerLiteral(r[0][i]);
-    if (!v.ok()) return v.status();
-    *parts[i] = *v;
-  }
-  // The bound before the first row is the same transaction, one id lower (ids are integers).
-  b.done += "::pg_snapshot";
-  b.tick += "::pg_snapshot";
-  b.after_tx += "::xid8";
-  b.after_id = "(" + b.after_id + "::bigint - 1)";
-  b.last_tx += "::xid8";
-  b.last_id += "::bigint";
-  const std::string columns = "o.event_id, o.event_type, " + StreamTimeSql(format) +
-                              ", o.environment, o.event_context, o.metadata_version, o.trace_id, "
-                              "o.span_id";
-  std::string where = kStorableTimeSql;
-  if (format.shard_slots > 0) {  // a cluster's part: this shard's slots only
-    std::string slots;
-    for (int slot : format.slots) slots += (slots.empty() ? "" : ",") + std::to_string(slot);
-    where += " AND " + ShardSlotSql("o.event_id", format.shard_slots) + " IN (" + slots + ")";
-  }
-  // Unordered: the planner may read each range's heap pages in their order (a bitmap scan).
-  return "COPY (" + TickRowsSql(columns, b, /*ordered=*/false) + " WHERE " + where + ") TO STDOUT";
 }
 
 std::vector<OutboxRow> ReadSliceRows(pqxx::transaction_base& tx, int64_t batch_id) {

@@ -31,17 +31,6 @@ struct SliceClaimOptions {
 Result<std::optional<Batch>> ClaimSlice(pqxx::connection& conn, const SliceClaimOptions& options,
                                         const ClaimLimits& limits);
 
-// The COPY ... TO STDOUT that streams the readable rows of slice batch `batch` in `format`
-// (RowStream's contract), with the slice's bounds read from the ledger. kLeaseLost when the batch
-// is no longer `batch`'s lease; kFailedPrecondition for a slice written before migration 010.
-Result<std::string> SliceCopySql(pqxx::transaction_base& tx, const Batch& batch,
-                                 const StreamFormat& format);
-
-// SQL for the shard slot of an event (`event_id`: a uuid expression) as ClickHouse's Distributed
-// table computes it (src/clickhouse/shard_key.h): the low 64 bits of the id, big-endian, modulo
-// `slots`.
-std::string ShardSlotSql(const std::string& event_id, int slots);
-
 // The readable rows of slice batch `batch_id` again (a batch taken over).
 std::vector<OutboxRow> ReadSliceRows(pqxx::transaction_base& tx, int64_t batch_id);
 

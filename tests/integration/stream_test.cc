@@ -7,7 +7,7 @@
 #include "clickhouse/clickhouse_rows.h"
 #include "clickhouse/shard_key.h"
 #include "core/uuid7.h"
-#include "outbox/pg_tick_claim.h"
+#include "outbox/slice_copy.h"
 #include "tests/integration/relay_fixture.h"
 
 namespace eventlog::testing {
