@@ -28,8 +28,9 @@ struct RelayPolicy {
   // Fresh batches are streamed from the outbox into their INSERT when the sink can take them.
   bool stream = true;
 
-  // Batches the relay must hold in memory (a sink that does not stream: a cluster, compressed
-  // INSERTs) stay within the memory bound whatever batch_size and batch_max_bytes say.
+  // Batches the relay must hold in memory (policy.stream off, or a sink that does not stream;
+  // eventlog's ClickHouse sinks all do) stay within the memory bound whatever batch_size and
+  // batch_max_bytes say.
   static constexpr int kHeldBatchMaxRows = 50000;
   static constexpr int64_t kHeldBatchMaxBytes = int64_t{4} << 20;
   ClaimLimits claim_limits(const EventSink& sink) const {
