@@ -88,9 +88,7 @@ Batch FakeOutboxStore::ClaimNewRows(const ClaimLimits& limits) {
   while (!outbox_.empty() && static_cast<int>(b.rows.size()) < limits.max_rows &&
          bytes < limits.max_bytes) {
     const OutboxRow& r = outbox_.front();
-    bytes +=
-        kClaimRowOverheadBytes +
-        static_cast<int64_t>(r.event_type.size() + r.environment.size() + r.event_context.size());
+    bytes += ClaimBytesOf(r);
     b.rows.push_back(std::move(outbox_.front()));
     outbox_.pop_front();
   }

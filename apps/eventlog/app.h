@@ -38,6 +38,7 @@ Result<std::string> Bounded(const Config& config, const std::string& url);
 struct Source {
   std::string label;  // its URL without the password, for logs
   std::string url;    // bounded (see Bounded)
+  std::string name;   // host:port/dbname (PgSourceName): the metrics' `source` label
 };
 std::vector<Source> RelaySources(const Config& config);
 

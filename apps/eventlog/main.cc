@@ -15,10 +15,13 @@ Result<std::string> Bounded(const Config& config, const std::string& url) {
 }
 
 std::vector<Source> RelaySources(const Config& config) {
-  if (config.sources.empty()) return {{RedactUrl(config.database_url), config.database_url}};
+  if (config.sources.empty()) {
+    return {
+        {RedactUrl(config.database_url), config.database_url, PgSourceName(config.database_url)}};
+  }
   std::vector<Source> out;
   for (const std::string& url : config.sources)
-    out.push_back({RedactUrl(url), Bounded(config, url).value()});
+    out.push_back({RedactUrl(url), Bounded(config, url).value(), PgSourceName(url)});
   return out;
 }
 

@@ -48,11 +48,12 @@ struct SourceRelay {
       : label(source.label),
         store(source.url, name, std::chrono::milliseconds(config.lease_ms)),
         claim_ahead(source.url, name, std::chrono::milliseconds(config.lease_ms)),
-        metered_store(store, metrics),
-        metered_ahead(claim_ahead, metrics),
+        metered_store(store, metrics, source.name),
+        metered_ahead(claim_ahead, metrics, source.name),
         sink(MakeClickHouseSink(config, ch, probe)),
-        metered_sink(*sink, metrics),
-        relay(metered_store, metered_sink, clock, ToPolicy(config), &metered_ahead) {}
+        relay(metered_store, *sink, clock, ToPolicy(config), &metered_ahead) {
+    MeterInserts(*sink, metrics, source.name);
+  }
 
   std::string label;  // the URL without its password
   Status probe;       // the sink's start-up check
@@ -62,34 +63,8 @@ struct SourceRelay {
   MeteredOutboxStore metered_store;
   MeteredOutboxStore metered_ahead;
   std::unique_ptr<EventSink> sink;
-  MeteredEventSink metered_sink;
   Relay relay;
 };
-
-// The sum of the gauges of every source that answers (the oldest age is the oldest of all):
-// one database that is down must not hide the others. An error only when none answers.
-Result<OutboxGauges> SumGauges(std::vector<std::unique_ptr<OutboxGaugeReader>>& readers) {
-  OutboxGauges sum;
-  Status last;
-  size_t answered = 0;
-  for (auto& reader : readers) {
-    auto g = reader->Read();
-    if (!g.ok()) {
-      last = g.status();
-      continue;
-    }
-    ++answered;
-    sum.pending_events += g->pending_events;
-    sum.oldest_pending_age_s = std::max(sum.oldest_pending_age_s, g->oldest_pending_age_s);
-    sum.open_batches += g->open_batches;
-    sum.batches_in_retry += g->batches_in_retry;
-    sum.dead_letters += g->dead_letters;
-    sum.oldest_open_writer_age_s =
-        std::max(sum.oldest_open_writer_age_s, g->oldest_open_writer_age_s);
-  }
-  if (answered == 0 && !last.ok()) return last;
-  return sum;
-}
 
 // The last resort of a shutdown past its deadline: what no abort reaches (a PostgreSQL connect
 // hanging, say) must not keep the process. Whatever is in flight stays in the ledger under its
@@ -137,8 +112,9 @@ int RunRelay(const Config& config, const std::vector<Source>& sources) {
     }
     for (const Source& source : sources) {
       gauges.push_back(std::make_unique<OutboxGaugeReader>(source.url));
+      metrics.AddOutboxGaugeSource(source.name,
+                                   [reader = gauges.back().get()] { return reader->Read(); });
     }
-    metrics.SetOutboxGaugeSource([&gauges] { return SumGauges(gauges); });
   }
   std::vector<std::unique_ptr<SourceRelay>> relays;
   std::vector<std::string> labels;

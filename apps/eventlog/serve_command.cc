@@ -4,6 +4,7 @@
 #include "observe/logger.h"
 #include "observe/metrics.h"
 #include "outbox/outbox_gauges.h"
+#include "outbox/pg_dsn.h"
 #include "outbox/pg_pool.h"
 #include "service/create_user.h"
 #include "service/http_api.h"
@@ -29,7 +30,8 @@ int Serve(const Config& config) {
   CreateUser create_user(pool, writer, config.log_mask_pii);
   Metrics metrics;
   OutboxGaugeReader gauges(config.database_url);  // connects on the first scrape
-  metrics.SetOutboxGaugeSource([&gauges] { return gauges.Read(); });
+  metrics.AddOutboxGaugeSource(PgSourceName(config.database_url),
+                               [&gauges] { return gauges.Read(); });
   HttpApi api(pool, create_user, ToHttpOptions(config), &metrics);
   const auto timeout = std::chrono::milliseconds(config.shutdown_timeout_ms);
   // SIGTERM: stop accepting; requests still arriving get half the timeout, those being handled

@@ -5,7 +5,9 @@
 
 namespace eventlog {
 
-// Time and waiting go through here so tests can drive time by hand.
+// Time and waiting go through here so tests can drive time by hand. Thread-safe: the source
+// threads of one relay process share one clock, and Wake() comes from the signal thread while
+// they sleep.
 class Clock {
  public:
   using Duration = std::chrono::milliseconds;
@@ -17,6 +19,7 @@ class Clock {
   virtual void Wake() = 0;
 };
 
+// std::chrono::steady_clock, and sleeps a Wake() ends.
 std::unique_ptr<Clock> MakeRealClock();
 
 }  // namespace eventlog

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -18,10 +20,25 @@ struct Presence {
   std::unordered_set<std::string> reused;   // only a different event under the same id
 };
 
+// One INSERT request as the sink that sent it saw it: for metrics.
+struct InsertReport {
+  std::string node;  // the server that took (or refused) it: host:port
+  std::chrono::nanoseconds took{0};
+  int64_t rows = 0;
+  // Row by row: the event text (type, environment, context) plus kClaimRowOverheadBytes a row;
+  // streamed: the rows' text as read from the outbox.
+  int64_t bytes = 0;
+  bool ok = false;
+};
+using InsertObserver = std::function<void(const InsertReport&)>;
+
 // Where events go: ClickHouse's event_log (src/clickhouse), or a fake in tests.
 class EventSink {
  public:
   virtual ~EventSink() = default;
+  // `observer` hears of every INSERT request the sink sends from now on, on the thread that
+  // called Insert/InsertStream. A sink that sends no requests of its own ignores it.
+  virtual void ObserveInserts(InsertObserver /*observer*/) {}
   // Inserts all rows in one request, all or nothing. kRejected when the server refuses the
   // data; retryable codes for network and server trouble. Requests for one `batch_id` (0: none)
   // never run at once on the server: a request while an earlier one of the same batch still

@@ -89,6 +89,11 @@ struct RequeueFilter {
 // than `max_bytes` still goes, alone). A row counts kClaimRowOverheadBytes plus the bytes of its
 // type, environment and context.
 inline constexpr int64_t kClaimRowOverheadBytes = 64;
+inline int64_t ClaimBytesOf(const OutboxRow& row) {
+  return kClaimRowOverheadBytes +
+         static_cast<int64_t>(row.event_type.size() + row.environment.size() +
+                              row.event_context.size());
+}
 struct ClaimLimits {
   ClaimLimits(int rows, int64_t bytes = INT64_MAX,  // NOLINT(google-explicit-constructor)
               bool stream = false)

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "core/jitter.h"
 #include "eventlog/clock.h"
 #include "eventlog/config.h"
 #include "eventlog/event_sink.h"
@@ -61,11 +62,13 @@ struct StepOutcome {
 // One batch: claim -> (recover) -> insert -> mark. No scheduling and no sleeping inside, so
 // any scheduler or test can call it. Never drops a row: each row ends delivered, dead-lettered
 // (rejected on the last allowed attempt) or back in the ledger for a retry.
-StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy& policy);
+// Retry delays draw their jitter from `jitter` (a seed of the test's own replays a run).
+StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy& policy,
+                         Jitter& jitter = ProcessJitter());
 
 // The same step for a claim already made (`claimed`: what OutboxStore::Claim returned).
 StepOutcome DeliverClaimed(OutboxStore& store, EventSink& sink, const RelayPolicy& policy,
-                           Result<std::optional<Batch>> claimed);
+                           Result<std::optional<Batch>> claimed, Jitter& jitter = ProcessJitter());
 
 // Runs steps until `stop` is set: again at once after a full batch (heavy traffic makes large
 // INSERTs by itself); after a part batch, not before min_insert_interval has passed since the
@@ -76,10 +79,14 @@ StepOutcome DeliverClaimed(OutboxStore& store, EventSink& sink, const RelayPolic
 // a full batch's delivery overlaps the claim of the next one, so a backlog keeps PostgreSQL and
 // ClickHouse busy at once. Each claim is exclusive and leased as always, so nothing changes for
 // exactly-once; a batch claimed ahead when the relay stops is given back untouched.
+//
+// Thread-safety: Run on one thread. `stop` and the clock's Wake() may be set from any other
+// (the signal thread); `clock` and `jitter` may be shared by several relays (both are
+// thread-safe), `store`, `sink` and `claim_ahead` may not.
 class Relay {
  public:
   Relay(OutboxStore& store, EventSink& sink, Clock& clock, RelayPolicy policy,
-        OutboxStore* claim_ahead = nullptr);
+        OutboxStore* claim_ahead = nullptr, Jitter& jitter = ProcessJitter());
   void Run(const std::atomic<bool>& stop);
   int64_t delivered() const { return delivered_; }
 
@@ -99,6 +106,7 @@ class Relay {
   OutboxStore* claim_ahead_;
   EventSink& sink_;
   Clock& clock_;
+  Jitter& jitter_;
   RelayPolicy policy_;
   int64_t delivered_ = 0;
   TimeSplit split_;

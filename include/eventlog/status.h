@@ -22,19 +22,42 @@ enum class StatusCode {
   kInternal,
 };
 
+// Why a request failed, as the adapter that saw the failure tells it (the ClickHouse client
+// classifies its server's codes and libcurl's results once): callers decide by this field and
+// the StatusCode, never by reading a message or a server's code.
+enum class FailureCause {
+  kUnspecified,      // nothing more than the StatusCode says
+  kData,             // the rows themselves (parse error, type, constraint): isolate them
+  kSchema,           // schema or access (unknown table, authentication): fix the set-up
+  kRequestTooHeavy,  // the request as a whole (AST, partitions per INSERT, HTTP 413)
+  kServerStrain,     // the server ran out of memory or time on this request, or our own
+                     // request timeout passed: the same request may strain it again
+  kNeverSent,        // no connection was made: the server surely holds nothing of it
+  kBatchInFlight,    // the server still runs an earlier request of this batch: wait for it
+  kNode,             // this node: network, overload, restart, an unknown server code
+};
+
+const char* FailureCauseName(FailureCause cause);
+
 // An error as a value: the public API never throws. `server_code` keeps ClickHouse's
-// error code (0 when there is none).
+// error code (0 when there is none); `cause` is the adapter's reading of the failure.
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(StatusCode code, std::string message, int server_code = 0)
-      : code_(code), message_(std::move(message)), server_code_(server_code) {}
+  Status(StatusCode code, std::string message, int server_code = 0,
+         FailureCause cause = FailureCause::kUnspecified)
+      : code_(code), message_(std::move(message)), server_code_(server_code), cause_(cause) {}
 
   static Status Ok() { return {}; }
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
   int server_code() const { return server_code_; }
+  FailureCause cause() const { return cause_; }
+  // The same failure (code, server code, cause) told with another message: for context.
+  Status WithMessage(std::string message) const {
+    return {code_, std::move(message), server_code_, cause_};
+  }
   // Retrying the same request later may succeed without anybody changing anything.
   bool retryable() const { return code_ == StatusCode::kUnavailable; }
   std::string ToString() const;
@@ -43,6 +66,7 @@ class [[nodiscard]] Status {
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
   int server_code_ = 0;
+  FailureCause cause_ = FailureCause::kUnspecified;
 };
 
 const char* StatusCodeName(StatusCode code);

@@ -1,6 +1,7 @@
 #include "clickhouse/clickhouse_sink.h"
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "clickhouse/clickhouse_schema.h"
@@ -8,6 +9,7 @@
 #include "clickhouse/presence_check.h"
 #include "core/tsv.h"
 #include "core/utc_time.h"
+#include "eventlog/outbox_store.h"  // ClaimBytesOf
 
 namespace eventlog {
 namespace {
@@ -23,6 +25,23 @@ const std::map<std::string, std::string> kLargeQuery = {{"max_query_size", "6710
 
 int64_t MinUs(const TimeColumn& c) { return c.is_datetime64 ? kDateTime64MinUs : 0; }
 int64_t MaxUs(const TimeColumn& c) { return c.is_datetime64 ? kDateTime64MaxUs : kDateTimeMaxUs; }
+
+// Adds the bytes of `inner`'s pieces to `bytes` as they pass (for the INSERT's observer).
+class ByteCountingStream : public RowStream {
+ public:
+  ByteCountingStream(RowStream& inner, int64_t& bytes) : inner_(inner), bytes_(bytes) {}
+  Result<std::string_view> Next() override {
+    auto piece = inner_.Next();
+    if (piece.ok()) bytes_ += static_cast<int64_t>(piece->size());
+    return piece;
+  }
+  int64_t rows() const override { return inner_.rows(); }
+  std::chrono::nanoseconds read_time() const override { return inner_.read_time(); }
+
+ private:
+  RowStream& inner_;
+  int64_t& bytes_;
+};
 
 Result<std::set<std::string>> ReadKnownSettings(ClickHouseClient& client) {
   auto r = client.Execute(KnownSettingsQuery());
@@ -63,6 +82,7 @@ std::string TimeBoundLiteral(int64_t time_us, const TimeColumn& column) {
 ClickHouseSink::ClickHouseSink(ClickHouseOptions options, std::string table)
     : client_(std::move(options)), table_(std::move(table)) {
   qualified_table_ = client_.options().database + "." + table_;
+  node_ = client_.options().host + ":" + std::to_string(client_.options().port);
 }
 
 Status ClickHouseSink::Probe() {
@@ -109,11 +129,27 @@ Status ClickHouseSink::Insert(int64_t batch_id, const std::vector<OutboxRow>& ro
                                          " is outside the range of event_log.event_date_time"};
     }
   }
-  auto r = client_.Send({"INSERT INTO " + qualified_table_ + " (" + std::string(kInsertColumns) +
-                             ") FORMAT TabSeparated",
-                         EncodeForClickHouse(rows, column), BatchSettings(batch_id, *server)});
-  if (!r.ok()) return Remember(r.status());
-  return CheckWritten(r->written_rows, static_cast<int64_t>(rows.size()));
+  int64_t bytes = 0;
+  for (const OutboxRow& r : rows) bytes += ClaimBytesOf(r);
+  return SendInsert({"INSERT INTO " + qualified_table_ + " (" + std::string(kInsertColumns) +
+                         ") FORMAT TabSeparated",
+                     EncodeForClickHouse(rows, column), BatchSettings(batch_id, *server)},
+                    static_cast<int64_t>(rows.size()), bytes);
+}
+
+Status ClickHouseSink::SendInsert(const ClickHouseRequest& request, int64_t rows,
+                                  const int64_t& bytes) {
+  const auto start = std::chrono::steady_clock::now();
+  auto r = client_.Send(request);
+  Status s = !r.ok() ? Remember(r.status()) : CheckWritten(r->written_rows, rows);
+  if (observer_) {
+    observer_({.node = node_,
+               .took = std::chrono::steady_clock::now() - start,
+               .rows = request.stream != nullptr ? request.stream->rows() : rows,
+               .bytes = bytes,
+               .ok = s.ok()});
+  }
+  return s;
 }
 
 Status ClickHouseSink::CheckWritten(int64_t written, int64_t sent) {
@@ -152,15 +188,15 @@ Status ClickHouseSink::InsertStream(int64_t batch_id, const RowStreamOpener& ope
 Status ClickHouseSink::SendStream(int64_t batch_id, RowStream& rows) {
   auto server = LearnServer();
   if (!server.ok()) return server.status();
+  int64_t bytes = 0;
+  ByteCountingStream counted(rows, bytes);
   ClickHouseRequest request{.query = "INSERT INTO " + qualified_table_ + " (" +
                                      std::string(kInsertColumns) + ") FORMAT TabSeparated",
                             .body = {},
                             .settings = BatchSettings(batch_id, *server),
                             .max_response_bytes = 0,
-                            .stream = &rows};
-  auto r = client_.Send(request);
-  if (!r.ok()) return Remember(r.status());
-  return CheckWritten(r->written_rows, rows.rows());
+                            .stream = &counted};
+  return SendInsert(request, rows.rows(), bytes);
 }
 
 Result<Presence> ClickHouseSink::FindPresent(int64_t batch_id, const std::vector<OutboxRow>& rows) {

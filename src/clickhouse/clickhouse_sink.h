@@ -23,6 +23,7 @@ class ClickHouseSink : public EventSink {
   bool Streams() const override { return true; }
   Status InsertStream(int64_t batch_id, const RowStreamOpener& open,
                       int64_t expected_rows) override;
+  void ObserveInserts(InsertObserver observer) override { observer_ = std::move(observer); }
 
   // The format this server's table takes (RowStream's contract), every row, no count check.
   Result<StreamFormat> FormatForStream();
@@ -45,11 +46,16 @@ class ClickHouseSink : public EventSink {
   // batch carries the batch's id, so a recovery check never overlaps an INSERT the server is
   // still executing after its client timed out.
   std::map<std::string, std::string> BatchSettings(int64_t batch_id, const Server& server) const;
+  // Sends one INSERT and tells the observer what it carried and how it went. `bytes` is read
+  // after the request (a streamed body counts its bytes as they are sent).
+  Status SendInsert(const ClickHouseRequest& request, int64_t rows, const int64_t& bytes);
 
   ClickHouseClient client_;
   std::string table_;
   std::string qualified_table_;
   std::optional<Server> server_;
+  std::string node_;  // host:port, for the observer
+  InsertObserver observer_;
 };
 
 // Text of a string literal in ClickHouse SQL: 'it\'s'.

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <random>
 #include <set>
 
 #include "core/tsv.h"
@@ -12,16 +11,13 @@ namespace eventlog {
 namespace {
 
 constexpr std::string_view kLogger = "eventlog.clickhouse";
-using Clock = std::chrono::steady_clock;
 
-// QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING: an earlier request of this batch still runs on that
-// node. Not the node's fault, and no other node may be asked instead: wait for it.
-constexpr int kBatchStillRunning = 216;
-
-// Errors that say "this node", not "this data": another replica may take the request.
+// Errors that say "this node", not "this data": another replica may take the request. Not an
+// earlier request of this batch still running there (kBatchInFlight): not the node's fault,
+// and no other node may be asked instead; wait for it.
 bool IsNodeFault(const Status& s) {
   return (s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kFailedPrecondition) &&
-         s.server_code() != kBatchStillRunning;
+         s.cause() != FailureCause::kBatchInFlight;
 }
 
 }  // namespace
@@ -36,10 +32,10 @@ struct ClusterSink::Node {
   ClickHouseClient client;  // topology and health queries
   int shard = 0;            // 1-based; 0: not learned yet
   bool down = false;
-  int64_t failures = 0;          // requests failed since the last one that succeeded
-  Status last_error;             // why it was last skipped
-  std::string zookeeper_path;    // of its replicated table: the same for a shard's replicas
-  Clock::time_point check_at{};  // when a node that is down is asked again
+  int64_t failures = 0;        // requests failed since the last one that succeeded
+  Status last_error;           // why it was last skipped
+  std::string zookeeper_path;  // of its replicated table: the same for a shard's replicas
+  std::chrono::steady_clock::time_point check_at{};  // when a node that is down is asked again
 };
 
 // How much a node's start-up error says about the configuration, for Probe.
@@ -52,8 +48,11 @@ std::string NodeTable(const std::string& cluster, const std::string& table) {
   return cluster.empty() ? table : table + "_local";
 }
 
-ClusterSink::ClusterSink(ClusterSinkOptions options)
-    : options_(std::move(options)), node_table_(NodeTable(options_.cluster, options_.table)) {
+ClusterSink::ClusterSink(ClusterSinkOptions options, Clock* clock, Jitter& jitter)
+    : options_(std::move(options)),
+      node_table_(NodeTable(options_.cluster, options_.table)),
+      own_clock_(clock == nullptr ? MakeRealClock() : nullptr),
+      clock_(clock == nullptr ? *own_clock_ : *clock) {
   for (const ClickHouseEndpoint& endpoint : options_.nodes) {
     ClickHouseOptions o = options_.base;
     o.host = endpoint.host;
@@ -61,11 +60,17 @@ ClusterSink::ClusterSink(ClusterSinkOptions options)
     nodes_.push_back(std::make_unique<Node>(o, node_table_));
   }
   // Each relay starts its preference at a random node, so a fleet spreads over the replicas.
-  std::random_device seed;
-  preferred_ = nodes_.empty() ? 0 : seed() % nodes_.size();
+  preferred_ =
+      nodes_.empty()
+          ? 0
+          : static_cast<size_t>(jitter.Uniform(0, static_cast<int64_t>(nodes_.size()) - 1));
 }
 
 ClusterSink::~ClusterSink() = default;
+
+void ClusterSink::ObserveInserts(InsertObserver observer) {
+  for (auto& node : nodes_) node->sink.ObserveInserts(observer);
+}
 
 Status ClusterSink::Learn(Node& node) {
   const std::string db = options_.base.database;
@@ -166,13 +171,13 @@ void ClusterSink::MarkDown(Node& node, const Status& why) {
               {{"node", node.name}, {"failures", node.failures}, {"error", why.ToString()}});
   }
   node.down = true;
-  node.last_error = Status(why.code(), node.name + ": " + why.message(), why.server_code());
-  node.check_at = Clock::now() + options_.health_check;
+  node.last_error = why.WithMessage(node.name + ": " + why.message());
+  node.check_at = clock_.Now() + options_.health_check;
 }
 
 bool ClusterSink::Usable(Node& node) {
   if (!node.down && node.shard != 0) return true;
-  if (node.down && Clock::now() < node.check_at) return false;
+  if (node.down && clock_.Now() < node.check_at) return false;
   Status s = Learn(node);
   if (s.ok()) s = node.sink.Probe();
   if (!s.ok()) {
@@ -212,7 +217,7 @@ Status ClusterSink::NoReplica(int shard, const Status& last) const {
   std::string what = "no ClickHouse node of shard " + std::to_string(shard) + " is reachable";
   if (options_.cluster.empty()) what = "no ClickHouse node is reachable";
   if (last.ok()) return {StatusCode::kUnavailable, what};
-  return {last.code(), what + "; last error: " + last.message(), last.server_code()};
+  return last.WithMessage(what + "; last error: " + last.message());
 }
 
 Status ClusterSink::Probe() {
@@ -256,11 +261,12 @@ void ClusterSink::RememberSent(int64_t batch_id, const Node& node) {
   it->second.insert(node.name);
 }
 
-Status ClusterSink::SendToShard(int64_t batch_id, int shard, Clock::time_point deadline,
+Status ClusterSink::SendToShard(int64_t batch_id, int shard,
+                                std::chrono::steady_clock::time_point deadline,
                                 const std::function<Status(Node&)>& send, const Status& abort) {
   Status last;
   for (Node* node : ReplicasOf(shard)) {
-    if (Clock::now() >= deadline) break;
+    if (clock_.Now() >= deadline) break;
     Status s = send(*node);
     if (!abort.ok()) return abort;
     if (!NeverReachedServer(s)) RememberSent(batch_id, *node);
@@ -282,7 +288,7 @@ Status ClusterSink::Insert(int64_t batch_id, const std::vector<OutboxRow>& rows)
   if (!shards_) return NoReplica(1, {});
   // One call must end well within the batch's lease (>= 2 x the request timeout + 1 s): no new
   // request once the request timeout has passed; the batch is retried later instead.
-  const auto deadline = Clock::now() + std::chrono::milliseconds(options_.base.timeout_ms);
+  const auto deadline = clock_.Now() + std::chrono::milliseconds(options_.base.timeout_ms);
   const Status never = Status::Ok();
   for (const auto& shard_part : SplitByShard(rows)) {
     const std::vector<OutboxRow>& part = shard_part.second;
@@ -298,7 +304,7 @@ Status ClusterSink::InsertStream(int64_t batch_id, const RowStreamOpener& open,
                                  int64_t expected_rows) {
   for (auto& node : nodes_) Usable(*node);  // learns the shard map
   if (!shards_) return NoReplica(1, {});
-  const auto deadline = Clock::now() + std::chrono::milliseconds(options_.base.timeout_ms);
+  const auto deadline = clock_.Now() + std::chrono::milliseconds(options_.base.timeout_ms);
   int64_t sent_rows = 0;
   Status source_failed;  // PostgreSQL's trouble, not a node's: the call ends
   for (int shard = 1; shard <= shards_->shards(); ++shard) {
@@ -357,10 +363,9 @@ Result<Presence> ClusterSink::FindPresent(int64_t batch_id, const std::vector<Ou
           learned.ok() ? node->sink.FindPresent(batch_id, part) : Result<Presence>(learned);
       if (!r.ok()) {
         if (IsNodeFault(r.status())) MarkDown(*node, r.status());
-        return Status(r.status().code(),
-                      "recovery check: " + node->name + ", which may hold rows of this batch, " +
-                          "does not answer: " + r.status().message(),
-                      r.status().server_code());
+        return r.status().WithMessage(
+            "recovery check: " + node->name +
+            ", which may hold rows of this batch, does not answer: " + r.status().message());
       }
       asked.insert(node);
       found.present.insert(r->present.begin(), r->present.end());

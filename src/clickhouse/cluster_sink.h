@@ -12,6 +12,8 @@
 
 #include "clickhouse/clickhouse_sink.h"
 #include "clickhouse/shard_key.h"
+#include "core/jitter.h"
+#include "eventlog/clock.h"
 #include "eventlog/config.h"
 
 namespace eventlog {
@@ -41,9 +43,12 @@ std::string NodeTable(const std::string& cluster, const std::string& table);
 // A node that fails with a "this node" error (network, timeout, overload, ZooKeeper trouble,
 // schema or access) is skipped until a health check (after `health_check`) finds it well; data
 // errors (kRejected, kTooLarge) are returned as they are. Not thread-safe: one per relay thread.
+// Time (health checks, the deadline of a failover) comes from `clock` (nullptr: a real clock of
+// its own) and the replica it prefers first from `jitter`; both may be shared across threads.
 class ClusterSink : public EventSink {
  public:
-  explicit ClusterSink(ClusterSinkOptions options);
+  explicit ClusterSink(ClusterSinkOptions options, Clock* clock = nullptr,
+                       Jitter& jitter = ProcessJitter());
   ~ClusterSink() override;
 
   Status Insert(int64_t batch_id, const std::vector<OutboxRow>& rows) override;
@@ -54,6 +59,8 @@ class ClusterSink : public EventSink {
   bool Streams() const override { return true; }
   Status InsertStream(int64_t batch_id, const RowStreamOpener& open,
                       int64_t expected_rows) override;
+  // Each INSERT request is reported with the node that took it.
+  void ObserveInserts(InsertObserver observer) override;
 
   // Asks every node now; Ok when each shard has a node that answers (start-up check).
   Status Probe();
@@ -87,6 +94,8 @@ class ClusterSink : public EventSink {
 
   ClusterSinkOptions options_;
   std::string node_table_;
+  std::unique_ptr<Clock> own_clock_;  // when none was given
+  Clock& clock_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::optional<ShardMap> shards_;  // learned from the first node that answers
   size_t preferred_ = 0;            // rotation of the replica order: relays spread over replicas

@@ -4,60 +4,80 @@
 #include <charconv>
 #include <string>
 
+#include "clickhouse/error_codes.h"
 #include "core/secrets.h"
 
 namespace eventlog {
 namespace {
 
+namespace ce = clickhouse_error;
+
 constexpr int kRejectedCodes[] = {
-    6,     // CANNOT_PARSE_TEXT
-    25,    // CANNOT_PARSE_ESCAPE_SEQUENCE
-    26,    // CANNOT_PARSE_QUOTED_STRING
-    27,    // CANNOT_PARSE_INPUT_ASSERTION_FAILED
-    38,    // CANNOT_PARSE_DATE
-    41,    // CANNOT_PARSE_DATETIME
-    53,    // TYPE_MISMATCH
-    69,    // ARGUMENT_OUT_OF_BOUND
-    70,    // CANNOT_CONVERT_TYPE
-    72,    // CANNOT_PARSE_NUMBER
-    117,   // INCORRECT_DATA
-    131,   // TOO_LARGE_STRING_SIZE
-    321,   // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
-    376,   // CANNOT_PARSE_UUID
-    395,   // FUNCTION_THROW_IF_VALUE_IS_NON_ZERO
-    469,   // VIOLATED_CONSTRAINT
-    1001,  // STD_EXCEPTION while reading data
+    ce::kCannotParseText,
+    ce::kCannotParseEscapeSequence,
+    ce::kCannotParseQuotedString,
+    ce::kCannotParseInputAssertionFailed,
+    ce::kCannotParseDate,
+    ce::kCannotParseDateTime,
+    ce::kTypeMismatch,
+    ce::kArgumentOutOfBound,
+    ce::kCannotConvertType,
+    ce::kCannotParseNumber,
+    ce::kIncorrectData,
+    ce::kTooLargeStringSize,
+    ce::kValueIsOutOfRangeOfDataType,
+    ce::kCannotParseUuid,
+    ce::kFunctionThrowIfValueIsNonZero,
+    ce::kViolatedConstraint,
+    ce::kStdException,
 };
 
 constexpr int kPreconditionCodes[] = {
-    16,   // NO_SUCH_COLUMN_IN_TABLE
-    46,   // UNKNOWN_FUNCTION
-    47,   // UNKNOWN_IDENTIFIER
-    60,   // UNKNOWN_TABLE
-    62,   // SYNTAX_ERROR
-    115,  // UNKNOWN_SETTING: the server was replaced by an older one; learn its settings again
-    81,   // UNKNOWN_DATABASE
-    164,  // READONLY
-    192,  // UNKNOWN_USER
-    193,  // WRONG_PASSWORD
-    194,  // REQUIRED_PASSWORD
-    195,  // IP_ADDRESS_NOT_ALLOWED
-    497,  // ACCESS_DENIED
-    516,  // AUTHENTICATION_FAILED
+    ce::kNoSuchColumnInTable, ce::kUnknownFunction,
+    ce::kUnknownIdentifier,   ce::kUnknownTable,
+    ce::kSyntaxError,         ce::kUnknownSetting,
+    ce::kUnknownDatabase,     ce::kReadonly,
+    ce::kUnknownUser,         ce::kWrongPassword,
+    ce::kRequiredPassword,    ce::kIpAddressNotAllowed,
+    ce::kAccessDenied,        ce::kAuthenticationFailed,
 };
 
 // Permanent for this request as a whole, not for its rows: smaller requests may pass.
-constexpr int kTooLargeCodes[] = {
-    159,  // TIMEOUT_EXCEEDED (the server's max_execution_time)
-    168,  // TOO_BIG_AST
-    241,  // MEMORY_LIMIT_EXCEEDED
-};
-
-constexpr int kTooManyParts = 252;  // also TOO_MANY_PARTITIONS, told apart by the message
+// Memory and time are the server straining; a smaller request strains it less.
+constexpr int kStrainCodes[] = {ce::kTimeoutExceeded, ce::kMemoryLimitExceeded};
+constexpr int kTooHeavyCodes[] = {ce::kTooBigAst};
 
 template <size_t N>
 bool Contains(const int (&codes)[N], int code) {
   return std::find(std::begin(codes), std::end(codes), code) != std::end(codes);
+}
+
+// 252 is also "too many parts, merges are slower than inserts": overload, retried as is.
+bool IsTooManyPartitions(int code, const std::string& msg) {
+  return code == ce::kTooManyParts &&
+         (msg.find("max_partitions_per_insert_block") != std::string::npos ||
+          msg.find("partitions for single INSERT") != std::string::npos);
+}
+
+FailureCause CauseOf(int code, const std::string& msg) {
+  if (Contains(kRejectedCodes, code)) return FailureCause::kData;
+  if (Contains(kPreconditionCodes, code)) return FailureCause::kSchema;
+  if (Contains(kStrainCodes, code)) return FailureCause::kServerStrain;
+  if (Contains(kTooHeavyCodes, code) || IsTooManyPartitions(code, msg)) {
+    return FailureCause::kRequestTooHeavy;
+  }
+  if (code == ce::kQueryWithSameIdIsAlreadyRunning) return FailureCause::kBatchInFlight;
+  return FailureCause::kNode;
+}
+
+StatusCode CodeOf(int code, const std::string& msg) {
+  switch (CauseOf(code, msg)) {
+    case FailureCause::kData: return StatusCode::kRejected;
+    case FailureCause::kSchema: return StatusCode::kFailedPrecondition;
+    case FailureCause::kServerStrain:
+    case FailureCause::kRequestTooHeavy: return StatusCode::kTooLarge;
+    default: return StatusCode::kUnavailable;
+  }
 }
 
 // Row text ClickHouse quotes back is cut to this many bytes: enough to recognise a value,
@@ -139,24 +159,13 @@ Status ClassifyClickHouseError(long http_status, int header_code, std::string_vi
   int code = header_code != 0 ? header_code : ParseClickHouseCode(body);
   std::string msg = CleanClickHouseMessage(body);
   if (msg.empty()) msg = "HTTP " + std::to_string(http_status);
-  if (code != 0) {
-    if (Contains(kRejectedCodes, code)) return {StatusCode::kRejected, msg, code};
-    if (Contains(kPreconditionCodes, code)) return {StatusCode::kFailedPrecondition, msg, code};
-    if (Contains(kTooLargeCodes, code)) return {StatusCode::kTooLarge, msg, code};
-    // 252 is also "too many parts, merges are slower than inserts": overload, retried as is.
-    if (code == kTooManyParts &&
-        (msg.find("max_partitions_per_insert_block") != std::string::npos ||
-         msg.find("partitions for single INSERT") != std::string::npos)) {
-      return {StatusCode::kTooLarge, msg, code};
-    }
-    return {StatusCode::kUnavailable, msg, code};
-  }
+  if (code != 0) return {CodeOf(code, msg), msg, code, CauseOf(code, msg)};
   // No code: a proxy or load balancer answered. 413 means "too large": smaller parts may pass.
-  if (http_status == 413) return {StatusCode::kTooLarge, msg};
+  if (http_status == 413) return {StatusCode::kTooLarge, msg, 0, FailureCause::kRequestTooHeavy};
   if (http_status == 401 || http_status == 403 || http_status == 404) {
-    return {StatusCode::kFailedPrecondition, msg};
+    return {StatusCode::kFailedPrecondition, msg, 0, FailureCause::kSchema};
   }
-  return {StatusCode::kUnavailable, msg};
+  return {StatusCode::kUnavailable, msg, 0, FailureCause::kNode};
 }
 
 }  // namespace eventlog

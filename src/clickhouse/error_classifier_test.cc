@@ -190,5 +190,41 @@ TEST(FindTrailingException, ABodyThatIsOnlyAnExceptionStartsAtZero) {
   EXPECT_EQ(FindTrailingException("Code: 60. DB::Exception: Table x doesn't exist."), 0u);
 }
 
+// The cause is the classifier's reading, carried as a field so the relay never parses codes or
+// messages: one case per cause.
+TEST(ClassifyClickHouseError, EachFailureCarriesItsCause) {
+  struct Case {
+    long http_status;
+    int code;
+    std::string_view body;
+    StatusCode status;
+    FailureCause cause;
+  };
+  const Case cases[] = {
+      {500, 0, kUuid1816, StatusCode::kRejected, FailureCause::kData},
+      {404, 60, "Code: 60. Table x doesn't exist", StatusCode::kFailedPrecondition,
+       FailureCause::kSchema},
+      {500, 241, "Code: 241. Memory limit exceeded", StatusCode::kTooLarge,
+       FailureCause::kServerStrain},
+      {500, 159, "Code: 159. Timeout exceeded", StatusCode::kTooLarge, FailureCause::kServerStrain},
+      {500, 168, "Code: 168. AST is too big", StatusCode::kTooLarge,
+       FailureCause::kRequestTooHeavy},
+      {500, 252, "Code: 252. Too many partitions for single INSERT block", StatusCode::kTooLarge,
+       FailureCause::kRequestTooHeavy},
+      {500, 252, "Code: 252. Too many parts (300)", StatusCode::kUnavailable, FailureCause::kNode},
+      {500, 216, "Code: 216. Query with id = b1 is already running", StatusCode::kUnavailable,
+       FailureCause::kBatchInFlight},
+      {500, 999, "Code: 999. Something new", StatusCode::kUnavailable, FailureCause::kNode},
+      {413, 0, "Request Entity Too Large", StatusCode::kTooLarge, FailureCause::kRequestTooHeavy},
+      {403, 0, "Forbidden", StatusCode::kFailedPrecondition, FailureCause::kSchema},
+      {502, 0, "Bad Gateway", StatusCode::kUnavailable, FailureCause::kNode},
+  };
+  for (const Case& c : cases) {
+    Status s = ClassifyClickHouseError(c.http_status, c.code, c.body);
+    EXPECT_EQ(s.code(), c.status) << c.body;
+    EXPECT_EQ(s.cause(), c.cause) << c.body << ": " << FailureCauseName(s.cause());
+  }
+}
+
 }  // namespace
 }  // namespace eventlog

@@ -10,6 +10,7 @@
 
 #include "clickhouse/error_classifier.h"
 #include "clickhouse/gzip.h"
+#include "core/control_characters.h"
 #include "core/secrets.h"
 #include "observe/logger.h"
 
@@ -184,11 +185,6 @@ std::string Escape(CURL* curl, const std::string& s) {
   return out;
 }
 
-bool HasControlChar(std::string_view s) {
-  return std::any_of(s.begin(), s.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-}
-
 // An IPv6 literal goes into a URL in brackets: http://[::1]:8123/.
 std::string UrlHost(const std::string& host) {
   if (host.find(':') != std::string::npos && !host.starts_with("[")) return "[" + host + "]";
@@ -201,6 +197,16 @@ void WarnOnce(const ClickHouseOptions& options) {
     std::string warning = ClickHouseTransportWarning(options);
     if (!warning.empty()) log::Warn("eventlog.clickhouse", warning, {{"host", options.host}});
   });
+}
+
+// What a libcurl failure says about the request: never sent when no connection was made; our
+// own timeout (CLICKHOUSE_TIMEOUT_MS) is read as the server straining under this request.
+FailureCause TransportFailureCause(CURLcode rc) {
+  if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+      rc == CURLE_COULDNT_RESOLVE_PROXY) {
+    return FailureCause::kNeverSent;
+  }
+  return rc == CURLE_OPERATION_TIMEDOUT ? FailureCause::kServerStrain : FailureCause::kNode;
 }
 
 }  // namespace
@@ -238,10 +244,7 @@ struct ClickHouseClient::Impl {
   Status invalid;                              // set when the options cannot be sent safely
 };
 
-bool NeverReachedServer(const Status& s) {
-  return s.code() == StatusCode::kUnavailable &&
-         s.message().find(kNeverSentMark) != std::string::npos;
-}
+bool NeverReachedServer(const Status& s) { return s.cause() == FailureCause::kNeverSent; }
 
 bool IsLoopbackHost(std::string_view host) {
   return host == "localhost" || host.starts_with("127.") || host == "::1" || host == "[::1]";
@@ -256,8 +259,8 @@ ClickHouseClient::ClickHouseClient(ClickHouseOptions options)
   impl_->curl = curl_easy_init();
   // A CR or LF in a header value would let it add headers of its own (config refuses these
   // already; this guards other callers).
-  if (HasControlChar(options_.user) || HasControlChar(options_.password) ||
-      HasControlChar(options_.host) || HasControlChar(options_.proxy)) {
+  if (HasAsciiControl(options_.user) || HasAsciiControl(options_.password) ||
+      HasAsciiControl(options_.host) || HasAsciiControl(options_.proxy)) {
     impl_->invalid =
         Status(StatusCode::kInvalidArgument,
                "ClickHouse user, password, host or proxy contains a control character");
@@ -376,11 +379,12 @@ Result<ClickHouseResponse> ClickHouseClient::Send(const ClickHouseRequest& reque
   if (rc != CURLE_OK) {
     // Transport failure: the request may or may not have reached the server, unless no
     // connection was ever made.
-    const bool never_sent = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
-                            rc == CURLE_COULDNT_RESOLVE_PROXY;
+    const FailureCause cause = TransportFailureCause(rc);
     return Status(StatusCode::kUnavailable,
                   ScrubSecrets(where + ": " + curl_easy_strerror(rc) +
-                               (never_sent ? std::string(kNeverSentMark) : std::string())));
+                               (cause == FailureCause::kNeverSent ? std::string(kNeverSentMark)
+                                                                  : std::string())),
+                  0, cause);
   }
   long http_status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http_status);

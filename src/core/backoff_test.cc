@@ -15,7 +15,7 @@ constexpr milliseconds kMax(5000);
 constexpr int kSamples = 2000;
 
 // Draws many delays for `attempt` and checks each lies in [step/2, step].
-void ExpectWithin(int attempt, milliseconds step, std::mt19937_64& rng) {
+void ExpectWithin(int attempt, milliseconds step, Jitter& rng) {
   std::set<int64_t> seen;
   for (int i = 0; i < kSamples; ++i) {
     milliseconds d = BackoffDelay(attempt, kBase, kMax, rng);
@@ -29,26 +29,26 @@ void ExpectWithin(int attempt, milliseconds step, std::mt19937_64& rng) {
 }
 
 TEST(BackoffDelay, FirstRetryIsInTheBaseRange) {
-  std::mt19937_64 rng(1);
+  Jitter rng(1);
   ExpectWithin(1, kBase, rng);
 }
 
 TEST(BackoffDelay, DoublesPerAttempt) {
-  std::mt19937_64 rng(2);
+  Jitter rng(2);
   ExpectWithin(2, kBase * 2, rng);
   ExpectWithin(3, kBase * 4, rng);
   ExpectWithin(5, kBase * 16, rng);
 }
 
 TEST(BackoffDelay, IsCappedAtMax) {
-  std::mt19937_64 rng(3);
+  Jitter rng(3);
   ExpectWithin(7, kMax, rng);  // 100 * 2^6 = 6400 > 5000
   ExpectWithin(64, kMax, rng);
   ExpectWithin(100000, kMax, rng);  // no overflow for absurd attempts
 }
 
 TEST(BackoffDelay, BaseAboveMaxIsCappedToo) {
-  std::mt19937_64 rng(4);
+  Jitter rng(4);
   for (int i = 0; i < 100; ++i) {
     milliseconds d = BackoffDelay(1, milliseconds(9000), kMax, rng);
     EXPECT_GE(d, kMax / 2);
@@ -57,7 +57,7 @@ TEST(BackoffDelay, BaseAboveMaxIsCappedToo) {
 }
 
 TEST(BackoffDelay, SameSeedSameDelays) {
-  std::mt19937_64 a(42), b(42);
+  Jitter a(42), b(42);
   for (int attempt = 1; attempt < 10; ++attempt) {
     EXPECT_EQ(BackoffDelay(attempt, kBase, kMax, a), BackoffDelay(attempt, kBase, kMax, b));
   }

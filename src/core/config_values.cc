@@ -1,6 +1,5 @@
 #include "core/config_values.h"
 
-#include <algorithm>
 #include <charconv>
 #include <regex>
 
@@ -8,11 +7,6 @@ namespace eventlog::config_values {
 
 Status Invalid(const std::string& var, const std::string& shown_value, const std::string& why) {
   return {StatusCode::kInvalidArgument, var + "=\"" + shown_value + "\" " + why};
-}
-
-bool HasControlChar(const std::string& s) {
-  return std::any_of(s.begin(), s.end(),
-                     [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
 }
 
 bool IsHostName(const std::string& host) {

@@ -20,6 +20,20 @@ const char* StatusCodeName(StatusCode code) {
   return "unknown";
 }
 
+const char* FailureCauseName(FailureCause cause) {
+  switch (cause) {
+    case FailureCause::kUnspecified: return "unspecified";
+    case FailureCause::kData: return "data";
+    case FailureCause::kSchema: return "schema";
+    case FailureCause::kRequestTooHeavy: return "request_too_heavy";
+    case FailureCause::kServerStrain: return "server_strain";
+    case FailureCause::kNeverSent: return "never_sent";
+    case FailureCause::kBatchInFlight: return "batch_in_flight";
+    case FailureCause::kNode: return "node";
+  }
+  return "unknown";
+}
+
 std::string Status::ToString() const {
   if (ok()) return "ok";
   std::string out = StatusCodeName(code_);

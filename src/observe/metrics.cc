@@ -3,12 +3,14 @@
 #include <prometheus/collectable.h>
 #include <prometheus/counter.h>
 #include <prometheus/exposer.h>
-#include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <map>
 #include <mutex>
+
+#include "observe/outbox_gauge_families.h"
 
 namespace eventlog {
 namespace {
@@ -20,15 +22,12 @@ const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
   return buckets;
 }
 
-constexpr auto kGaugeRefresh = std::chrono::seconds(1);
-
 }  // namespace
 
 // Series appear on first use (Family::Add), so a process shows only what it does: serve has no
 // relay series, a relay no HTTP ones.
 struct Metrics::Impl : prometheus::Collectable {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
-  prometheus::Registry gauge_registry;
 
   prometheus::Family<prometheus::Histogram>& claim_seconds =
       prometheus::BuildHistogram()
@@ -99,75 +98,14 @@ struct Metrics::Impl : prometheus::Collectable {
           .Help("Time from a request's headers to its answer, by route")
           .Register(*registry);
 
-  prometheus::Gauge& pending =
-      prometheus::BuildGauge()
-          .Name("eventlog_outbox_pending_events")
-          .Help(
-              "Events not yet delivered: outbox rows no claim has taken plus events in open "
-              "batches")
-          .Register(gauge_registry)
-          .Add({});
-  prometheus::Gauge& oldest_age = prometheus::BuildGauge()
-                                      .Name("eventlog_outbox_oldest_pending_age_seconds")
-                                      .Help("Age of the oldest event not yet delivered")
-                                      .Register(gauge_registry)
-                                      .Add({});
-  prometheus::Gauge& open_batches = prometheus::BuildGauge()
-                                        .Name("eventlog_batches_open")
-                                        .Help("Batches claimed and not yet finished")
-                                        .Register(gauge_registry)
-                                        .Add({});
-  prometheus::Gauge& retrying = prometheus::BuildGauge()
-                                    .Name("eventlog_batches_in_retry")
-                                    .Help("Open batches with at least one failed attempt")
-                                    .Register(gauge_registry)
-                                    .Add({});
-  prometheus::Gauge& open_writer_age =
-      prometheus::BuildGauge()
-          .Name("eventlog_outbox_oldest_open_writer_seconds")
-          .Help(
-              "How long the oldest open transaction that wrote into event_outbox (prepared ones "
-              "too) has been open: its events wait and its partition cannot be truncated")
-          .Register(gauge_registry)
-          .Add({});
-  prometheus::Gauge& dead_letters = prometheus::BuildGauge()
-                                        .Name("eventlog_dead_letters")
-                                        .Help("Rows in event_dead_letters")
-                                        .Register(gauge_registry)
-                                        .Add({});
-
   mutable std::mutex gauge_mu;
-  std::function<Result<OutboxGauges>()> gauge_source;            // GUARDED_BY(gauge_mu)
-  mutable std::chrono::steady_clock::time_point gauges_read_at;  // GUARDED_BY(gauge_mu)
-  mutable bool gauges_ok = false;                                // GUARDED_BY(gauge_mu)
+  mutable std::map<std::string, GaugeSource> gauge_sources;  // GUARDED_BY(gauge_mu)
   std::unique_ptr<prometheus::Exposer> exposer;
-
-  // Re-reads the gauges when the last read is older than kGaugeRefresh; whether they hold a
-  // value from a read that worked.
-  bool RefreshGauges() const {
-    std::lock_guard lock(gauge_mu);
-    if (!gauge_source) return false;
-    const auto now = std::chrono::steady_clock::now();
-    if (now - gauges_read_at < kGaugeRefresh) return gauges_ok;
-    gauges_read_at = now;
-    Result<OutboxGauges> g = gauge_source();
-    gauges_ok = g.ok();
-    if (gauges_ok) {
-      pending.Set(static_cast<double>(g->pending_events));
-      oldest_age.Set(g->oldest_pending_age_s);
-      open_batches.Set(static_cast<double>(g->open_batches));
-      retrying.Set(static_cast<double>(g->batches_in_retry));
-      dead_letters.Set(static_cast<double>(g->dead_letters));
-      open_writer_age.Set(g->oldest_open_writer_age_s);
-    }
-    return gauges_ok;
-  }
 
   std::vector<prometheus::MetricFamily> Collect() const override {
     std::vector<prometheus::MetricFamily> families = registry->Collect();
-    if (RefreshGauges()) {
-      for (auto& f : gauge_registry.Collect()) families.push_back(std::move(f));
-    }
+    std::lock_guard lock(gauge_mu);
+    for (auto& f : OutboxGaugeFamilies(gauge_sources)) families.push_back(std::move(f));
     return families;
   }
 };
@@ -176,34 +114,48 @@ Metrics::Metrics() : impl_(std::make_shared<Impl>()) {}
 
 Metrics::~Metrics() = default;
 
-void Metrics::ObserveClaim(std::chrono::duration<double> took, bool found, bool recovered,
-                           bool taken_over) {
-  impl_->claim_seconds.Add({}, LatencyBuckets()).Observe(took.count());
-  impl_->claims.Add({{"result", !found ? "empty" : recovered ? "recovered" : "new"}}).Increment();
-  if (taken_over) impl_->takeovers.Add({}).Increment();
+void Metrics::ObserveClaim(const std::string& source, std::chrono::duration<double> took,
+                           bool found, bool recovered, bool taken_over) {
+  impl_->claim_seconds.Add({{"source", source}}, LatencyBuckets()).Observe(took.count());
+  impl_->claims
+      .Add({{"source", source},
+            {"result", !found      ? "empty"
+                       : recovered ? "recovered"
+                                   : "new"}})
+      .Increment();
+  if (taken_over) impl_->takeovers.Add({{"source", source}}).Increment();
 }
 
-void Metrics::ObserveInsert(std::chrono::duration<double> took, int64_t rows, int64_t bytes,
-                            bool ok) {
-  impl_->insert_seconds.Add({}, LatencyBuckets()).Observe(took.count());
-  impl_->inserts.Add({{"result", ok ? "ok" : "error"}}).Increment();
-  if (!ok) return;
-  impl_->insert_rows.Add({}).Increment(static_cast<double>(rows));
-  impl_->insert_bytes.Add({}).Increment(static_cast<double>(bytes));
+void Metrics::ObserveInsert(const std::string& source, const InsertReport& insert) {
+  const std::chrono::duration<double> took = insert.took;
+  impl_->insert_seconds.Add({{"source", source}, {"node", insert.node}}, LatencyBuckets())
+      .Observe(took.count());
+  impl_->inserts
+      .Add({{"source", source}, {"node", insert.node}, {"result", insert.ok ? "ok" : "error"}})
+      .Increment();
+  if (!insert.ok) return;
+  impl_->insert_rows.Add({{"source", source}, {"node", insert.node}})
+      .Increment(static_cast<double>(insert.rows));
+  impl_->insert_bytes.Add({{"source", source}, {"node", insert.node}})
+      .Increment(static_cast<double>(insert.bytes));
 }
 
-void Metrics::AddDelivered(int64_t events) {
-  if (events > 0) impl_->delivered.Add({}).Increment(static_cast<double>(events));
+void Metrics::AddDelivered(const std::string& source, int64_t events) {
+  if (events > 0) {
+    impl_->delivered.Add({{"source", source}}).Increment(static_cast<double>(events));
+  }
 }
 
-void Metrics::AddBatchCompleted() { impl_->batches.Add({}).Increment(); }
+void Metrics::AddBatchCompleted(const std::string& source) {
+  impl_->batches.Add({{"source", source}}).Increment();
+}
 
-void Metrics::AddErrors(ErrorClass error_class, int64_t n) {
+void Metrics::AddErrors(const std::string& source, ErrorClass error_class, int64_t n) {
   if (n <= 0) return;
   const char* name = error_class == ErrorClass::kRetryable  ? "retryable"
                      : error_class == ErrorClass::kRejected ? "rejected"
                                                             : "dead_lettered";
-  impl_->errors.Add({{"class", name}}).Increment(static_cast<double>(n));
+  impl_->errors.Add({{"source", source}, {"class", name}}).Increment(static_cast<double>(n));
 }
 
 void Metrics::ObserveRequest(const std::string& route, int status,
@@ -212,10 +164,12 @@ void Metrics::ObserveRequest(const std::string& route, int status,
   impl_->request_seconds.Add({{"route", route}}, LatencyBuckets()).Observe(took.count());
 }
 
-void Metrics::SetOutboxGaugeSource(std::function<Result<OutboxGauges>()> source) {
+void Metrics::AddOutboxGaugeSource(const std::string& source,
+                                   std::function<Result<OutboxGauges>()> read) {
   std::lock_guard lock(impl_->gauge_mu);
-  impl_->gauge_source = std::move(source);
-  impl_->gauges_read_at = {};
+  GaugeSource& entry = impl_->gauge_sources[source];
+  entry = GaugeSource{};
+  entry.read = std::move(read);
 }
 
 std::string Metrics::Exposition() const {

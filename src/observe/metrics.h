@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "eventlog/event_sink.h"
 #include "eventlog/status.h"
 
 namespace eventlog {
@@ -22,7 +23,9 @@ struct OutboxGauges {
 
 // The Prometheus metrics of one process (prometheus-cpp, which only metrics.cc includes): the
 // relay's and the HTTP service's, exposed as the text format by Exposition() (serve's
-// GET /metrics) or by an HTTP listener of their own (Listen, the relay). Thread-safe.
+// GET /metrics) or by an HTTP listener of their own (Listen, the relay). The relay's series carry
+// the outbox they concern (`source`, a label without secrets: see SourceLabel in outbox/pg_dsn.h)
+// and INSERTs the ClickHouse node that took them (`node`, host:port). Thread-safe.
 class Metrics {
  public:
   Metrics();
@@ -30,20 +33,20 @@ class Metrics {
 
   // The relay.
   // `taken_over`: the batch came from a relay that stopped renewing its lease.
-  void ObserveClaim(std::chrono::duration<double> took, bool found, bool recovered,
-                    bool taken_over);
-  void ObserveInsert(std::chrono::duration<double> took, int64_t rows, int64_t bytes, bool ok);
-  void AddDelivered(int64_t events);
-  void AddBatchCompleted();
+  void ObserveClaim(const std::string& source, std::chrono::duration<double> took, bool found,
+                    bool recovered, bool taken_over);
+  void ObserveInsert(const std::string& source, const InsertReport& insert);
+  void AddDelivered(const std::string& source, int64_t events);
+  void AddBatchCompleted(const std::string& source);
   enum class ErrorClass { kRetryable, kRejected, kDeadLettered };
-  void AddErrors(ErrorClass error_class, int64_t n = 1);
+  void AddErrors(const std::string& source, ErrorClass error_class, int64_t n = 1);
 
   // The HTTP service. `route` must come from a fixed set (it is a label).
   void ObserveRequest(const std::string& route, int status, std::chrono::duration<double> took);
 
-  // Gauges read at scrape time from `source` (at most once a second; a failed read leaves them
-  // out of that scrape).
-  void SetOutboxGaugeSource(std::function<Result<OutboxGauges>()> source);
+  // The outbox gauges of `source`, read at scrape time from `read` (at most once a second; a
+  // failed read leaves that source's gauges out of that scrape, not the others').
+  void AddOutboxGaugeSource(const std::string& source, std::function<Result<OutboxGauges>()> read);
 
   // Every metric, in Prometheus's text format.
   std::string Exposition() const;

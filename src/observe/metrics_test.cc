@@ -18,18 +18,24 @@ Metrics& Exercised() {
   static Metrics m;
   static bool done = false;
   if (!done) {
-    m.ObserveClaim(milliseconds(3), true, false, false);
-    m.ObserveClaim(milliseconds(1), false, false, false);
-    m.ObserveClaim(milliseconds(2), true, true, true);
-    m.ObserveInsert(milliseconds(20), 100, 30000, true);
-    m.ObserveInsert(milliseconds(5), 100, 30000, false);
-    m.AddDelivered(100);
-    m.AddBatchCompleted();
-    m.AddErrors(Metrics::ErrorClass::kRetryable);
-    m.AddErrors(Metrics::ErrorClass::kRejected, 2);
-    m.AddErrors(Metrics::ErrorClass::kDeadLettered, 3);
+    m.ObserveClaim("db1", milliseconds(3), true, false, false);
+    m.ObserveClaim("db1", milliseconds(1), false, false, false);
+    m.ObserveClaim("db1", milliseconds(2), true, true, true);
+    m.ObserveInsert(
+        "db1",
+        {.node = "ch1:8123", .took = milliseconds(20), .rows = 100, .bytes = 30000, .ok = true});
+    m.ObserveInsert(
+        "db1",
+        {.node = "ch1:8123", .took = milliseconds(5), .rows = 100, .bytes = 30000, .ok = false});
+    m.AddDelivered("db1", 100);
+    m.AddBatchCompleted("db1");
+    m.AddErrors("db1", Metrics::ErrorClass::kRetryable);
+    m.AddErrors("db1", Metrics::ErrorClass::kRejected, 2);
+    m.AddErrors("db1", Metrics::ErrorClass::kDeadLettered, 3);
     m.ObserveRequest("/users", 201, milliseconds(4));
-    m.SetOutboxGaugeSource([] { return Result<OutboxGauges>(OutboxGauges{42, 1.5, 2, 1, 7}); });
+    m.AddOutboxGaugeSource("db1", [] {
+      return Result<OutboxGauges>(OutboxGauges{42, 1.5, 2, 1, 7});
+    });
     done = true;
   }
   return m;
@@ -57,31 +63,50 @@ double Sample(const std::string& text, const std::string& series) {
 
 TEST(MetricsTest, CountsWhatItIsToldAndReadsTheGauges) {
   const std::string text = Exercised().Exposition();
-  EXPECT_EQ(Sample(text, "eventlog_events_delivered_total"), 100);
-  EXPECT_EQ(Sample(text, "eventlog_insert_rows_total"), 100) << "only INSERTs that succeeded";
-  EXPECT_EQ(Sample(text, "eventlog_insert_bytes_total"), 30000);
-  EXPECT_EQ(Sample(text, R"(eventlog_inserts_total{result="error"})"), 1);
-  EXPECT_EQ(Sample(text, R"(eventlog_errors_total{class="rejected"})"), 2);
-  EXPECT_EQ(Sample(text, R"(eventlog_errors_total{class="dead_lettered"})"), 3);
-  EXPECT_EQ(Sample(text, R"(eventlog_claims_total{result="empty"})"), 1);
-  EXPECT_EQ(Sample(text, R"(eventlog_claims_total{result="recovered"})"), 1);
-  EXPECT_EQ(Sample(text, "eventlog_lease_takeovers_total"), 1);
+  EXPECT_EQ(Sample(text, R"(eventlog_events_delivered_total{source="db1"})"), 100);
+  EXPECT_EQ(Sample(text, R"(eventlog_insert_rows_total{node="ch1:8123",source="db1"})"), 100)
+      << "only INSERTs that succeeded";
+  EXPECT_EQ(Sample(text, R"(eventlog_insert_bytes_total{node="ch1:8123",source="db1"})"), 30000);
+  EXPECT_EQ(Sample(text, R"(eventlog_inserts_total{node="ch1:8123",result="error",source="db1"})"),
+            1);
+  EXPECT_EQ(Sample(text, R"(eventlog_errors_total{class="rejected",source="db1"})"), 2);
+  EXPECT_EQ(Sample(text, R"(eventlog_errors_total{class="dead_lettered",source="db1"})"), 3);
+  EXPECT_EQ(Sample(text, R"(eventlog_claims_total{result="empty",source="db1"})"), 1);
+  EXPECT_EQ(Sample(text, R"(eventlog_claims_total{result="recovered",source="db1"})"), 1);
+  EXPECT_EQ(Sample(text, R"(eventlog_lease_takeovers_total{source="db1"})"), 1);
   EXPECT_EQ(Sample(text, R"(eventlog_http_requests_total{route="/users",status="201"})"), 1);
-  EXPECT_EQ(Sample(text, "eventlog_insert_duration_seconds_count"), 2);
-  EXPECT_EQ(Sample(text, "eventlog_outbox_pending_events"), 42);
-  EXPECT_EQ(Sample(text, "eventlog_outbox_oldest_pending_age_seconds"), 1.5);
-  EXPECT_EQ(Sample(text, "eventlog_dead_letters"), 7);
+  EXPECT_EQ(Sample(text, R"(eventlog_insert_duration_seconds_count{node="ch1:8123",source="db1"})"),
+            2);
+  EXPECT_EQ(Sample(text, R"(eventlog_outbox_pending_events{source="db1"})"), 42);
+  EXPECT_EQ(Sample(text, R"(eventlog_outbox_oldest_pending_age_seconds{source="db1"})"), 1.5);
+  EXPECT_EQ(Sample(text, R"(eventlog_dead_letters{source="db1"})"), 7);
 }
 
 TEST(MetricsTest, AFailedGaugeReadLeavesTheGaugesOutAndASeriesAppearsOnFirstUse) {
   Metrics m;
   EXPECT_EQ(SampleNames(m.Exposition()).count("eventlog_events_delivered_total"), 0u);
-  m.SetOutboxGaugeSource(
-      [] { return Result<OutboxGauges>(Status(StatusCode::kUnavailable, "down")); });
+  m.AddOutboxGaugeSource(
+      "down", [] { return Result<OutboxGauges>(Status(StatusCode::kUnavailable, "down")); });
   m.ObserveRequest("/healthz", 200, milliseconds(1));
   const std::set<std::string> names = SampleNames(m.Exposition());
   EXPECT_EQ(names.count("eventlog_outbox_pending_events"), 0u);
   EXPECT_EQ(names.count("eventlog_http_requests_total"), 1u);
+}
+
+// One outbox that does not answer hides only its own gauges: each source is its own series.
+TEST(MetricsTest, EachSourceHasItsOwnGauges) {
+  Metrics m;
+  m.AddOutboxGaugeSource("up", [] { return Result<OutboxGauges>(OutboxGauges{5, 2, 1, 0, 0}); });
+  m.AddOutboxGaugeSource(
+      "down", [] { return Result<OutboxGauges>(Status(StatusCode::kUnavailable, "down")); });
+  m.AddOutboxGaugeSource("other", [] { return Result<OutboxGauges>(OutboxGauges{7, 3, 1, 0, 0}); });
+  const std::string text = m.Exposition();
+  EXPECT_EQ(Sample(text, R"(eventlog_outbox_pending_events{source="up"})"), 5);
+  EXPECT_EQ(Sample(text, R"(eventlog_outbox_pending_events{source="other"})"), 7);
+  EXPECT_EQ(Sample(text, R"(eventlog_outbox_pending_events{source="down"})"), -1);
+  EXPECT_EQ(text.find("# TYPE eventlog_outbox_pending_events"),
+            text.rfind("# TYPE eventlog_outbox_pending_events"))
+      << "one family, several series";
 }
 
 // The dashboard (deploy/grafana/eventlog.json) only uses metrics the program exports.

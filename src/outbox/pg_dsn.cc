@@ -130,4 +130,17 @@ void RegisterPgDsnSecrets(const std::string& dsn) {
     RegisterSecret(authority.substr(colon + 1, at - colon - 1));
 }
 
+std::string PgSourceName(const std::string& dsn) {
+  Conninfo info = Parse(dsn);
+  if (!info) return "unparsable";
+  UserSettings user = Collect(info.get());
+  auto given = [&user](const char* keyword, const std::string& fallback) {
+    auto it = user.given.find(keyword);
+    return it != user.given.end() && !it->second.empty() ? it->second : fallback;
+  };
+  const std::string host = given("host", given("hostaddr", "localhost"));
+  const std::string dbname = given("dbname", given("user", ""));
+  return host + ":" + given("port", "5432") + "/" + dbname;
+}
+
 }  // namespace eventlog

@@ -26,4 +26,8 @@ Result<std::string> BoundedPgDsn(const std::string& dsn, const PgLimits& limits)
 // URL's user info. Call once the DSN is known to parse.
 void RegisterPgDsnSecrets(const std::string& dsn);
 
+// The database a DSN names, as a metric label or a short name in logs: "host:port/dbname"
+// (libpq's defaults where the DSN sets none, PG* variables aside). Never the user or password.
+std::string PgSourceName(const std::string& dsn);
+
 }  // namespace eventlog

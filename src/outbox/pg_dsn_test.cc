@@ -103,5 +103,14 @@ TEST(RegisterPgDsnSecrets, RegistersThePasswordDecodedAndAsWritten) {
   EXPECT_EQ(ScrubSecrets("5432/db?application_name=x"), "5432/db?application_name=x");
 }
 
+TEST(PgSourceName, NamesHostPortAndDatabaseNeverTheCredentials) {
+  EXPECT_EQ(PgSourceName("postgresql://app:s3cret@db.internal:6432/orders"),
+            "db.internal:6432/orders");
+  EXPECT_EQ(PgSourceName("host=10.0.0.5 dbname=shop user=app password=s3cret"),
+            "10.0.0.5:5432/shop");
+  EXPECT_EQ(PgSourceName("postgresql://app@db/"), "db:5432/app");  // dbname defaults to user
+  EXPECT_EQ(PgSourceName("not a dsn ==="), "unparsable");
+}
+
 }  // namespace
 }  // namespace eventlog

@@ -41,7 +41,7 @@ Status CatchPg(const std::function<Status()>& fn) {
   Status s = Caught(fn);
   if (s.ok()) return s;
   // libpq quotes connection strings and server messages may quote queries: mask passwords.
-  return {s.code(), ScrubSecrets(s.message()), s.server_code()};
+  return s.WithMessage(ScrubSecrets(s.message()));
 }
 
 }  // namespace eventlog

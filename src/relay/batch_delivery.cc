@@ -70,15 +70,7 @@ class Delivery {
 
 }  // namespace
 
-bool IsServerStrain(const Status& s) {
-  constexpr int kMemoryLimitExceeded = 241;
-  constexpr int kTimeoutExceeded = 159;
-  if (s.code() == StatusCode::kTooLarge) {
-    return s.server_code() == kMemoryLimitExceeded || s.server_code() == kTimeoutExceeded;
-  }
-  return s.code() == StatusCode::kUnavailable &&
-         s.message().find("Timeout was reached") != std::string::npos;
-}
+bool IsServerStrain(const Status& s) { return s.cause() == FailureCause::kServerStrain; }
 
 Result<int64_t> RemoveHeldRows(EventSink& sink, int64_t batch_id, std::vector<OutboxRow>& rows,
                                std::vector<DeadLetter>& reused) {

@@ -20,9 +20,10 @@ struct DeliveryReport {
   Status failure;                      // a non-data error that stopped the delivery
 };
 
-// The server, not the data, is struggling: a whole-request timeout, its memory limit (241) or
-// its own time limit (159). Such a batch is retried later in smaller parts (see RunRelayStep),
-// never split into a storm of one-row INSERTs against a server in trouble, never dead-lettered.
+// The server, not the data, is struggling (the sink says so: FailureCause::kServerStrain for a
+// whole-request timeout, the server's memory or time limit). Such a batch is retried later in
+// smaller parts (see RunRelayStep), never split into a storm of one-row INSERTs against a server in
+// trouble, never dead-lettered.
 bool IsServerStrain(const Status& s);
 
 // Asks the sink which of `rows` it already holds and removes them (returns how many). Rows whose

@@ -91,7 +91,8 @@ TEST_F(DeliverTest, TooLargeSplitsLikeARejectionAndASingleRowIsRejected) {
   sink_.SetBeforeInsert([&](const std::vector<OutboxRow>& sent) {
     ++calls;
     if (sent.size() > 2 || std::find(sent.begin(), sent.end(), rows[5]) != sent.end()) {
-      sink_.FailNextInserts(1, Status(StatusCode::kTooLarge, "Too many partitions", 252));
+      sink_.FailNextInserts(1, Status(StatusCode::kTooLarge, "Too many partitions", 252,
+                                      FailureCause::kRequestTooHeavy));
     }
   });
   DeliveryReport report = Deliver(rows);
@@ -107,14 +108,31 @@ TEST_F(DeliverTest, TooLargeSplitsLikeARejectionAndASingleRowIsRejected) {
 // to dead-letter healthy rows: the delivery stops and the batch is retried (smaller) later.
 TEST_F(DeliverTest, ServerStrainStopsTheDeliveryInsteadOfSplitting) {
   auto rows = MakeRows(64);
-  for (int code : {241, 159}) {
-    sink_.FailNextInserts(1, Status(StatusCode::kTooLarge, "Memory limit exceeded", code));
+  const Status strains[] = {
+      Status(StatusCode::kTooLarge, "Memory limit exceeded", 241, FailureCause::kServerStrain),
+      Status(StatusCode::kUnavailable, "h:1: Timeout was reached", 0, FailureCause::kServerStrain)};
+  for (const Status& strain : strains) {
+    sink_.FailNextInserts(1, strain);
     DeliveryReport report = Deliver(rows);
-    EXPECT_EQ(report.failure.server_code(), code);
+    EXPECT_EQ(report.failure.cause(), FailureCause::kServerStrain);
     EXPECT_EQ(report.inserts, 1);
     EXPECT_TRUE(report.rejected.empty());
     EXPECT_EQ(report.undelivered, rows);
   }
+}
+
+// The relay decides by the cause the sink gives, never by a server code or a message: a
+// "too large" the sink does not call strain splits the batch like any too-large request.
+TEST_F(DeliverTest, OnlyTheCauseSaysServerStrain) {
+  auto rows = MakeRows(4);
+  sink_.FailNextInserts(1, Status(StatusCode::kTooLarge,
+                                  "Memory limit exceeded (Timeout was "
+                                  "reached)",
+                                  241, FailureCause::kRequestTooHeavy));
+  DeliveryReport report = Deliver(rows);
+  EXPECT_TRUE(report.failure.ok()) << report.failure.ToString();
+  EXPECT_EQ(report.delivered, 4);
+  EXPECT_EQ(report.inserts, 3);  // the whole, then its two halves
 }
 
 TEST_F(DeliverTest, AFailedPresenceCheckAfterARejectionStopsTheDelivery) {

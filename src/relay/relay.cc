@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <future>
 #include <optional>
-#include <random>
 
 #include "core/backoff.h"
 #include "observe/logger.h"
@@ -34,20 +33,24 @@ void LogOutcome(const StepOutcome& o, std::chrono::steady_clock::duration took) 
 }  // namespace
 
 Relay::Relay(OutboxStore& store, EventSink& sink, Clock& clock, RelayPolicy policy,
-             OutboxStore* claim_ahead)
-    : store_(store), claim_ahead_(claim_ahead), sink_(sink), clock_(clock), policy_(policy) {}
+             OutboxStore* claim_ahead, Jitter& jitter)
+    : store_(store),
+      claim_ahead_(claim_ahead),
+      sink_(sink),
+      clock_(clock),
+      jitter_(jitter),
+      policy_(policy) {}
 
 void Relay::Run(const std::atomic<bool>& stop) {
-  std::mt19937_64 rng{std::random_device{}()};
   int failures_in_a_row = 0;
   std::optional<std::chrono::steady_clock::time_point> last_insert;
   const ClaimLimits limits = policy_.claim_limits(sink_);
   std::future<Result<std::optional<Batch>>> ahead;  // the next claim, made during a delivery
   while (!stop.load()) {
     auto started = clock_.Now();
-    const auto claim_start = std::chrono::steady_clock::now();
+    const auto claim_start = clock_.Now();
     Result<std::optional<Batch>> claimed = ahead.valid() ? ahead.get() : store_.Claim(limits);
-    split_.claim += std::chrono::steady_clock::now() - claim_start;
+    split_.claim += clock_.Now() - claim_start;
     // More rows wait behind a full batch: claim them while this one is being delivered (not
     // once stopping: that claim would only have to be given back).
     if (claim_ahead_ != nullptr && !stop.load() && claimed.ok() && claimed->has_value() &&
@@ -57,7 +60,7 @@ void Relay::Run(const std::atomic<bool>& stop) {
         return claim_ahead_->Claim(limits);
       });
     }
-    StepOutcome o = DeliverClaimed(store_, sink_, policy_, std::move(claimed));
+    StepOutcome o = DeliverClaimed(store_, sink_, policy_, std::move(claimed), jitter_);
     delivered_ += o.delivered;
     split_.delivered += o.delivered;
     split_.batches += o.claimed ? 1 : 0;
@@ -70,7 +73,8 @@ void Relay::Run(const std::atomic<bool>& stop) {
     bool stalled = !o.error.ok() && o.error.code() != StatusCode::kRejected;
     if (stalled) {
       ++failures_in_a_row;
-      clock_.SleepFor(BackoffDelay(failures_in_a_row, policy_.retry_base, policy_.retry_max, rng));
+      clock_.SleepFor(
+          BackoffDelay(failures_in_a_row, policy_.retry_base, policy_.retry_max, jitter_));
       continue;
     }
     failures_in_a_row = 0;

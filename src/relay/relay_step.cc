@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <random>
 #include <unordered_set>
 
 #include "core/backoff.h"
@@ -14,9 +13,8 @@ namespace {
 
 constexpr std::string_view kLogger = "eventlog.relay";
 
-std::chrono::milliseconds RetryDelay(int attempt, const RelayPolicy& policy) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return BackoffDelay(attempt, policy.retry_base, policy.retry_max, rng);
+std::chrono::milliseconds RetryDelay(int attempt, const RelayPolicy& policy, Jitter& jitter) {
+  return BackoffDelay(attempt, policy.retry_base, policy.retry_max, jitter);
 }
 
 // Drops the rows ClickHouse already holds (a recovered batch whose INSERT may have landed).
@@ -63,7 +61,8 @@ constexpr size_t kMaxLoggedIds = 10;
 
 // Rows ClickHouse refused: retried later, or dead letters on the last allowed attempt.
 void SettleRejected(OutboxStore& store, const Batch& batch, const RelayPolicy& policy,
-                    DeliveryReport& report, std::vector<DeadLetter> reused, StepOutcome& out) {
+                    Jitter& jitter, DeliveryReport& report, std::vector<DeadLetter> reused,
+                    StepOutcome& out) {
   int64_t delivered = report.delivered + out.already_present;
   if (batch.rejections + 1 >= policy.max_attempts) {
     std::vector<std::string> ids;
@@ -86,7 +85,7 @@ void SettleRejected(OutboxStore& store, const Batch& batch, const RelayPolicy& p
                    .attempted = true,
                    .rejected = true,
                    .error = report.rejected.front().error,
-                   .retry_in = RetryDelay(batch.rejections + 1, policy)};
+                   .retry_in = RetryDelay(batch.rejections + 1, policy, jitter)};
   for (auto& d : report.rejected) retry.remaining.push_back(std::move(d.row));
   out.error = Status(StatusCode::kRejected, retry.error);
   GiveBack(store, batch, std::move(retry), out);
@@ -121,21 +120,22 @@ std::vector<DeadLetter> TakeReusedIds(std::vector<OutboxRow>& rows) {
 
 // A streamed batch goes back as it is: its rows were never loaded. It counts as a try (as a row
 // batch's INSERT does, sent or not), and whoever takes it next checks ClickHouse first.
-BatchRetry WholeBatchRetry(const Batch& batch, const RelayPolicy& policy, const Status& s) {
+BatchRetry WholeBatchRetry(const Batch& batch, const RelayPolicy& policy, Jitter& jitter,
+                           const Status& s) {
   BatchRetry retry;
   retry.attempted = true;
   retry.timed_out = IsServerStrain(s);
   retry.whole_batch = true;
   retry.error = s.ToString();
-  retry.retry_in = RetryDelay(batch.attempts + 1, policy);
+  retry.retry_in = RetryDelay(batch.attempts + 1, policy, jitter);
   return retry;
 }
 
 // A fresh slice's rows go from the outbox into one INSERT as they are read (no row is held). True
 // when the step is settled (delivered, or given back whole); false when ClickHouse refused the
 // data: the caller then loads the rows and isolates the refused ones.
-bool StreamBatch(OutboxStore& store, EventSink& sink, const RelayPolicy& policy, Batch& batch,
-                 StepOutcome& out) {
+bool StreamBatch(OutboxStore& store, EventSink& sink, const RelayPolicy& policy, Jitter& jitter,
+                 Batch& batch, StepOutcome& out) {
   const auto start = SteadyClock::now();
   std::chrono::nanoseconds read{0};
   Status s = store.Renew(batch);
@@ -171,18 +171,19 @@ bool StreamBatch(OutboxStore& store, EventSink& sink, const RelayPolicy& policy,
     return false;
   }
   out.error = s;
-  GiveBack(store, batch, WholeBatchRetry(batch, policy, s), out);
+  GiveBack(store, batch, WholeBatchRetry(batch, policy, jitter, s), out);
   return true;
 }
 
 }  // namespace
 
-StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy& policy) {
-  return DeliverClaimed(store, sink, policy, store.Claim(policy.claim_limits(sink)));
+StepOutcome RunRelayStep(OutboxStore& store, EventSink& sink, const RelayPolicy& policy,
+                         Jitter& jitter) {
+  return DeliverClaimed(store, sink, policy, store.Claim(policy.claim_limits(sink)), jitter);
 }
 
 StepOutcome DeliverClaimed(OutboxStore& store, EventSink& sink, const RelayPolicy& policy,
-                           Result<std::optional<Batch>> claimed) {
+                           Result<std::optional<Batch>> claimed, Jitter& jitter) {
   StepOutcome out;
   if (!claimed.ok()) {
     out.error = claimed.status();
@@ -197,7 +198,7 @@ StepOutcome DeliverClaimed(OutboxStore& store, EventSink& sink, const RelayPolic
   log::BoundContext ctx(
       {{"batch_id", batch.batch_id}, {"batch_size", out.rows}, {"attempt", batch.attempts + 1}});
   if (batch.streamable) {
-    if (StreamBatch(store, sink, policy, batch, out)) return out;
+    if (StreamBatch(store, sink, policy, jitter, batch, out)) return out;
     // Refused: the same rows, loaded, through the row-by-row path below. The refused INSERT may
     // have written some of them (a throwing materialized view): the recovery check looks first.
     const auto start = SteadyClock::now();
@@ -205,7 +206,7 @@ StepOutcome DeliverClaimed(OutboxStore& store, EventSink& sink, const RelayPolic
     out.read_time += SteadyClock::now() - start;
     if (!loaded.ok()) {
       out.error = loaded.status();
-      GiveBack(store, batch, WholeBatchRetry(batch, policy, out.error), out);
+      GiveBack(store, batch, WholeBatchRetry(batch, policy, jitter, out.error), out);
       return out;
     }
     batch.rows = std::move(loaded.value());
@@ -228,7 +229,7 @@ StepOutcome DeliverClaimed(OutboxStore& store, EventSink& sink, const RelayPolic
                {.remaining = std::move(rows),
                 .dead = std::move(reused),
                 .error = s.ToString(),
-                .retry_in = RetryDelay(batch.attempts + 1, policy)},
+                .retry_in = RetryDelay(batch.attempts + 1, policy, jitter)},
                out);
       return out;
     }
@@ -255,14 +256,14 @@ StepOutcome DeliverClaimed(OutboxStore& store, EventSink& sink, const RelayPolic
                      .rejected = !report.rejected.empty(),
                      .timed_out = IsServerStrain(report.failure),
                      .error = report.failure.ToString(),
-                     .retry_in = RetryDelay(batch.attempts + 1, policy)};
+                     .retry_in = RetryDelay(batch.attempts + 1, policy, jitter)};
     for (auto& d : report.rejected) retry.remaining.push_back(std::move(d.row));
     for (auto& r : report.undelivered) retry.remaining.push_back(std::move(r));
     GiveBack(store, batch, std::move(retry), out);
     return out;
   }
   if (!report.rejected.empty()) {
-    SettleRejected(store, batch, policy, report, std::move(reused), out);
+    SettleRejected(store, batch, policy, jitter, report, std::move(reused), out);
     return out;
   }
   const auto mark_start = SteadyClock::now();

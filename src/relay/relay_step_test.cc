@@ -273,7 +273,8 @@ TEST_F(RelayStepTest, FailedPresenceCheckGivesTheBatchBackUntouched) {
 TEST_F(RelayStepTest, RepeatedTimeoutsShrinkTheInserts) {
   auto rows = MakeRows(64);
   store_.Add(rows);
-  const Status timeout(StatusCode::kUnavailable, "ClickHouse at h:1: Timeout was reached");
+  const Status timeout(StatusCode::kUnavailable, "ClickHouse at h:1: Timeout was reached", 0,
+                       FailureCause::kServerStrain);
   std::vector<size_t> tried;
   sink_.SetBeforeInsert([&](const std::vector<OutboxRow>& sent) {
     tried.push_back(sent.size());

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/control_characters.h"  // HasControlCharacter: fields the service refuses
+
 namespace eventlog {
 
 // An email as log lines may show it when personal data is masked (EVENTLOG_LOG_MASK_PII):
@@ -14,9 +16,5 @@ std::string MaskEmail(std::string_view email);
 // `text` with every occurrence of each of `values` replaced by "***" (values shorter than 3
 // characters are left alone: they would mask unrelated text).
 std::string MaskValues(std::string text, std::initializer_list<std::string_view> values);
-
-// True when `text` holds a control character: C0 (including NUL), DEL, or a UTF-8 encoded C1
-// (U+0080..U+009F). libpq cuts a string at NUL, and line breaks forge log lines.
-bool HasControlCharacter(std::string_view text);
 
 }  // namespace eventlog

@@ -21,15 +21,5 @@ TEST(MaskValues, ReplacesEachValueEverywhereButLeavesShortOnes) {
   EXPECT_EQ(MaskValues("id 12 failed", {"12", ""}), "id 12 failed");
 }
 
-TEST(HasControlCharacter, FindsC0DelAndC1ButNotOtherText) {
-  EXPECT_FALSE(HasControlCharacter("Ada Lovelace"));
-  EXPECT_FALSE(HasControlCharacter("Zoë Ångström 李"));
-  EXPECT_TRUE(HasControlCharacter(std::string("Ada\0x", 5)));
-  EXPECT_TRUE(HasControlCharacter("Ada\nINFO forged"));
-  EXPECT_TRUE(HasControlCharacter("tab\there"));
-  EXPECT_TRUE(HasControlCharacter("del\x7f"));
-  EXPECT_TRUE(HasControlCharacter("c1\xc2\x85"));  // U+0085 NEXT LINE
-}
-
 }  // namespace
 }  // namespace eventlog

@@ -5,6 +5,7 @@
 #include <future>
 #include <thread>
 
+#include "eventlog/outbox_store.h"  // ClaimBytesOf
 #include "tests/integration/test_env.h"
 
 namespace eventlog::testing {
@@ -45,11 +46,35 @@ TEST_F(ClickHouseSinkTest, RecoveryCheckWaitsForAnInsertOfTheSameBatchStillRunni
   auto during = sink.FindPresent(42, rows);
   EXPECT_EQ(during.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(during.status().server_code(), 216);  // QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING
+  EXPECT_EQ(during.status().cause(), FailureCause::kBatchInFlight);
   EXPECT_EQ(sink.Insert(42, rows).code(), StatusCode::kUnavailable);
   EXPECT_EQ(ChCount(), 0);
   ASSERT_TRUE(running.get().ok());
   EXPECT_TRUE(sink.FindPresent(42, rows).ok());
   EXPECT_TRUE(sink.FindPresent(7, rows).ok());
+}
+
+// Each INSERT request is reported to the observer with the node that took it (metrics label
+// INSERTs by node), its rows and bytes, row by row and streamed alike.
+TEST_F(ClickHouseSinkTest, ReportsEachInsertWithItsNode) {
+  auto sink = Sink();
+  std::vector<InsertReport> reports;
+  sink.ObserveInserts([&](const InsertReport& r) { reports.push_back(r); });
+  std::vector<OutboxRow> rows = {Row(), Row()};
+  ASSERT_TRUE(sink.Insert(5, rows).ok());
+  ASSERT_EQ(reports.size(), 1u);
+  const std::string node =
+      Servers().clickhouse.host + ":" + std::to_string(Servers().clickhouse.port);
+  EXPECT_EQ(reports[0].node, node);
+  EXPECT_EQ(reports[0].rows, 2);
+  EXPECT_EQ(reports[0].bytes, ClaimBytesOf(rows[0]) + ClaimBytesOf(rows[1]));
+  EXPECT_TRUE(reports[0].ok);
+  EXPECT_GT(reports[0].took.count(), 0);
+  OutboxRow bad = Row();
+  bad.event_id = "not-a-uuid";
+  EXPECT_EQ(sink.Insert(6, {bad}).code(), StatusCode::kRejected);
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_FALSE(reports[1].ok);
 }
 
 TEST_F(ClickHouseSinkTest, WrongPasswordIsAPreconditionErrorWithoutTheSecret) {
