@@ -6,8 +6,8 @@
 
 #include "eventlog/status.h"
 
-// Reading single configuration values, shared by the readers of the settings (config.cc,
-// clickhouse_hosts.cc).
+// Reading single configuration values, shared by the readers of the settings
+// (setting_kinds.cc, own_settings.cc, clickhouse_hosts.cc, config.cc).
 namespace eventlog::config_values {
 
 // The error for variable `var`: `VAR="shown value" why`. `shown_value` must hold no secret.
