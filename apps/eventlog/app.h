@@ -49,6 +49,7 @@ void AddRelayCommand(CLI::App& app, const Globals& globals, int& exit_code);
 void AddStatusCommand(CLI::App& app, const Globals& globals, int& exit_code);
 void AddRequeueCommand(CLI::App& app, const Globals& globals, int& exit_code);
 void AddDeadLettersCommand(CLI::App& app, const Globals& globals, int& exit_code);
+void AddSettingsCommand(CLI::App& app, int& exit_code);
 
 // The dead letters a command acts on: --id N..., --type T or --all, which exclude each other.
 struct DeadLetterSelector {

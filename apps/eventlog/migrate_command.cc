@@ -2,30 +2,13 @@
 
 #include "app.h"
 #include "clickhouse/clickhouse_schema.h"
-#include "clickhouse_options.h"
+#include "clickhouse/sink_choice.h"
 #include "core/migration.h"
 #include "observe/logger.h"
 #include "outbox/pg_migrator.h"
 
 namespace eventlog::app {
 namespace {
-
-// The first node of CLICKHOUSE_HOSTS that answers: a cluster's DDL runs ON CLUSTER from there.
-Result<ClickHouseOptions> AnsweringNode(const Config& config) {
-  ClickHouseOptions options = ToClickHouseOptions(config);
-  // Connect to `default`: CLICKHOUSE_SCHEMA may not exist yet; the migration creates it.
-  options.database = "default";
-  Status last;
-  for (const ClickHouseEndpoint& node : config.clickhouse_hosts) {
-    options.host = node.host;
-    options.port = node.port;
-    ClickHouseClient client(options);
-    auto r = client.Execute("SELECT 1");
-    if (r.ok()) return options;
-    last = Status(r.status().code(), node.ToString() + ": " + r.status().message());
-  }
-  return last;
-}
 
 // One outbox database: its PostgreSQL schema, then ClickHouse's (idempotent, recorded in this
 // database's ledger).
@@ -35,7 +18,7 @@ Status MigrateSource(const Config& config, const std::string& url,
   Status s = migrator.Lock();
   if (s.ok()) s = migrator.ApplyPostgres(PostgresMigrations(), applied);
   if (!s.ok()) return s;
-  auto node = AnsweringNode(config);
+  auto node = MigrationNode(config);
   if (!node.ok()) return node.status();
   ClickHouseClient client(node.value());
   return ApplyClickHouseMigrations(client, config.clickhouse_schema,

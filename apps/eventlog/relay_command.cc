@@ -6,8 +6,7 @@
 #include <thread>
 
 #include "app.h"
-#include "clickhouse/clickhouse_sink.h"
-#include "clickhouse_options.h"
+#include "clickhouse/sink_choice.h"
 #include "core/uuid7.h"
 #include "eventlog/relay.h"
 #include "observe/logger.h"
@@ -15,6 +14,7 @@
 #include "outbox/outbox_gauges.h"
 #include "outbox/pg_outbox_store.h"
 #include "outbox/pg_watchdog.h"
+#include "relay/policy_from_config.h"
 #include "signals.h"
 
 namespace eventlog::app {
@@ -28,18 +28,6 @@ std::string RelayName() {
   return std::string(host) + ":" + std::to_string(getpid()) + ":" + NewUuid7().substr(24);
 }
 
-RelayPolicy ToPolicy(const Config& c) {
-  RelayPolicy p;
-  p.batch_size = c.batch_size;
-  p.batch_max_bytes = c.batch_max_bytes;
-  p.min_insert_interval = std::chrono::milliseconds(c.min_insert_interval_ms);
-  p.max_attempts = c.max_attempts;
-  p.retry_base = std::chrono::milliseconds(c.retry_base_ms);
-  p.retry_max = std::chrono::milliseconds(c.retry_max_ms);
-  p.poll_interval = std::chrono::milliseconds(c.poll_interval_ms);
-  return p;
-}
-
 // One outbox and what moves its events: its own PostgreSQL connections, ClickHouse sink and
 // thread, so a busy source cannot starve a quiet one and each fails and recovers alone.
 struct SourceRelay {
@@ -50,8 +38,8 @@ struct SourceRelay {
         claim_ahead(source.url, name, std::chrono::milliseconds(config.lease_ms)),
         metered_store(store, metrics, source.name),
         metered_ahead(claim_ahead, metrics, source.name),
-        sink(MakeClickHouseSink(config, ch, probe)),
-        relay(metered_store, *sink, clock, ToPolicy(config), &metered_ahead) {
+        sink(MakeClickHouseSink(config, ch, clock, probe)),
+        relay(metered_store, *sink, clock, ToRelayPolicy(config), &metered_ahead) {
     MeterInserts(*sink, metrics, source.name);
   }
 

@@ -8,20 +8,13 @@
 #include "outbox/pg_pool.h"
 #include "service/create_user.h"
 #include "service/http_api.h"
+#include "service/options_from_config.h"
 #include "signals.h"
 
 namespace eventlog::app {
 namespace {
 
 constexpr std::string_view kLogger = "eventlog.serve";
-
-HttpOptions ToHttpOptions(const Config& c) {
-  HttpOptions o;
-  o.threads = static_cast<size_t>(c.http_threads);
-  o.queue = static_cast<size_t>(c.http_queue);
-  o.request_timeout = std::chrono::milliseconds(c.http_request_timeout_ms);
-  return o;
-}
 
 int Serve(const Config& config) {
   PgPool pool(config.database_url, config.db_pool_size,

@@ -39,7 +39,8 @@ struct ClickHouseEndpoint {
   bool operator==(const ClickHouseEndpoint&) const = default;
 };
 
-// Every setting, with its default. Read from the environment (12-factor): see LoadConfig.
+// Every setting, with its default. Read from the environment (12-factor): see LoadConfig; the
+// variables, their ranges and their documentation are one table (src/core/settings.cc).
 struct Config {
   // PostgreSQL, libpq URL or key=value form. Holds a password: never log it (RedactUrl).
   std::string database_url = "postgresql://eventlog:eventlog@127.0.0.1:55432/eventlog";
@@ -114,6 +115,8 @@ struct Config {
   // 0: not at all. `eventlog serve` has them on its own port, at /metrics.
   std::string metrics_host = "127.0.0.1";
   int metrics_port = 0;
+
+  bool operator==(const Config&) const = default;
 };
 
 using EnvMap = std::map<std::string, std::string>;

@@ -4,13 +4,13 @@
 #include <regex>
 
 #include "core/config_values.h"
+#include "core/control_characters.h"
 #include "core/secrets.h"
 #include "core/stored_text.h"
 
 namespace eventlog {
 namespace {
 
-using config_values::HasControlChar;
 using config_values::Invalid;
 using config_values::IsHostName;
 using config_values::ParsePort;
@@ -28,6 +28,18 @@ std::string ShownHostEntry(const std::string& item) {
 
 }  // namespace
 
+Status CheckClickHouseHost(const std::string& host) {
+  static const std::regex kHostPort("(\\[.*\\]|[^:]*):[0-9]*");
+  if (IsHostName(host)) return Status::Ok();
+  if (std::regex_match(host, kHostPort)) {
+    return Invalid("CLICKHOUSE_HOST", host,
+                   "is host:port; set the host alone in CLICKHOUSE_HOST and the port in "
+                   "CLICKHOUSE_PORT (or list nodes in CLICKHOUSE_HOSTS)");
+  }
+  return Invalid("CLICKHOUSE_HOST", host,
+                 "is not a host name, an IPv4 address or an IPv6 address in brackets ([::1])");
+}
+
 // CLICKHOUSE_HOSTS: "host:port,host:port"; a node without ":port" gets `default_port`; IPv6
 // addresses in brackets ("[::1]:8123"). Credentials belong in CLICKHOUSE_USER/PASSWORD only.
 Status ReadClickHouseHosts(const EnvMap& env, int default_port,
@@ -42,7 +54,7 @@ Status ReadClickHouseHosts(const EnvMap& env, int default_port,
   for (std::string item : SplitOn(it->second, ",")) {
     item.erase(0, item.find_first_not_of(" \t"));
     item.erase(item.find_last_not_of(" \t") + 1);
-    if (HasControlChar(item)) {
+    if (HasAsciiControl(item)) {
       return Invalid("CLICKHOUSE_HOSTS", StoredText(value, 200), "contains a control character");
     }
     if (item.find('@') != std::string::npos) {

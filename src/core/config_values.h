@@ -4,18 +4,14 @@
 #include <string_view>
 #include <vector>
 
-#include "core/control_characters.h"
 #include "eventlog/status.h"
 
-// Reading single configuration values, shared by the readers of the settings (config.cc,
-// clickhouse_hosts.cc).
+// Reading single configuration values, shared by the readers of the settings
+// (setting_kinds.cc, own_settings.cc, clickhouse_hosts.cc, config.cc).
 namespace eventlog::config_values {
 
 // The error for variable `var`: `VAR="shown value" why`. `shown_value` must hold no secret.
 Status Invalid(const std::string& var, const std::string& shown_value, const std::string& why);
-
-// Not allowed in a setting (a header value, a log line): see HasAsciiControl.
-inline bool HasControlChar(std::string_view s) { return HasAsciiControl(s); }
 
 // A host name, an IPv4 address, or an IPv6 address (bare or in brackets).
 bool IsHostName(const std::string& host);

@@ -32,6 +32,24 @@ TEST_F(CliTest, BadUsageExits2AndHelpExits0) {
   EXPECT_EQ(RunEventlog(ServerEnv(), "requeue").exit_code, 2);
 }
 
+// Issue 17, item 3: the top-level help lists every variable of the settings table with its
+// default (the man page's ENVIRONMENT section); a subcommand's help stays its own.
+TEST_F(CliTest, HelpListsTheSettingsAndSettingsPrintsTheirTable) {
+  CliRun top = RunEventlog("", "--help");
+  EXPECT_EQ(top.exit_code, 0);
+  for (const char* line : {"\nEnvironment:\n", "\n  CLICKHOUSE_PORT=8123\n",
+                           "\n  EVENTLOG_BATCH_MAX_ROWS=200000\n", "\n  EVENTLOG_SOURCES=\n"}) {
+    EXPECT_NE(top.output.find(line), std::string::npos) << line << top.output;
+  }
+  CliRun relay = RunEventlog("", "relay --help");
+  EXPECT_EQ(relay.output.find("Environment:"), std::string::npos) << relay.output;
+  CliRun table = RunEventlog("", "settings");
+  EXPECT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_NE(table.output.find("| `CLICKHOUSE_PORT` | `8123` (`8443` with https) | `1..65535` |"),
+            std::string::npos)
+      << table.output;
+}
+
 // Issue 7, item 17, through the binary: a settings file named with --env-file must exist (exit
 // 2, not a run on defaults), and a key set twice in it prints a warning naming both lines.
 TEST_F(CliTest, NamedEnvFileMustExistAndKeysSetTwiceAreWarned) {

@@ -105,7 +105,9 @@ void ExpectManPage(const std::string& root) {
   // Every subcommand's options, not only the top level's help.
   for (const char* part :
        {"\\-\\-env\\-file", "\\-\\-version", ".SH COMMANDS", "eventlog relay",
-        "eventlog dead\\-letters purge", "\\-\\-older\\-than\\-days", ".SH FILES"}) {
+        "eventlog dead\\-letters purge", "\\-\\-older\\-than\\-days", ".SH FILES",
+        // The settings table's list, from the footer of --help.
+        ".SH ENVIRONMENT", "EVENTLOG_BATCH_MAX_ROWS=200000"}) {
     EXPECT_TRUE(Contains(page.out, part)) << part;
   }
 }

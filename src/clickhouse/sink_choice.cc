@@ -1,15 +1,14 @@
-#pragma once
+#include "clickhouse/sink_choice.h"
 
 #include <algorithm>
-#include <memory>
+#include <chrono>
 
+#include "clickhouse/clickhouse_sink.h"
 #include "clickhouse/cluster_sink.h"
-#include "clickhouse/http_client.h"
-#include "eventlog/config.h"
 
-namespace eventlog::app {
+namespace eventlog {
 
-inline ClickHouseOptions ToClickHouseOptions(const Config& c) {
+ClickHouseOptions ToClickHouseOptions(const Config& c) {
   ClickHouseOptions o;
   o.protocol = c.clickhouse_protocol;
   o.host = c.clickhouse_host;
@@ -28,15 +27,12 @@ inline ClickHouseOptions ToClickHouseOptions(const Config& c) {
   return o;
 }
 
-// True when the relay writes to several nodes or a cluster (ClusterSink), not to one node.
-inline bool UsesClusterSink(const Config& c) {
+bool UsesClusterSink(const Config& c) {
   return c.clickhouse_hosts.size() > 1 || !c.clickhouse_cluster.empty();
 }
 
-// Where a relay thread writes: ClickHouseSink for the one node of CLICKHOUSE_HOST, ClusterSink
-// for CLICKHOUSE_HOSTS or CLICKHOUSE_CLUSTER. `probe` receives the start-up check's result.
-inline std::unique_ptr<EventSink> MakeClickHouseSink(const Config& c, ClickHouseOptions options,
-                                                     Status& probe) {
+std::unique_ptr<EventSink> MakeClickHouseSink(const Config& c, ClickHouseOptions options,
+                                              Clock& clock, Status& probe) {
   if (!UsesClusterSink(c)) {
     auto sink = std::make_unique<ClickHouseSink>(options, c.clickhouse_event_log_table);
     probe = sink->Probe();
@@ -47,9 +43,25 @@ inline std::unique_ptr<EventSink> MakeClickHouseSink(const Config& c, ClickHouse
                          .nodes = c.clickhouse_hosts,
                          .cluster = c.clickhouse_cluster,
                          .table = c.clickhouse_event_log_table,
-                         .health_check = std::chrono::milliseconds(c.clickhouse_health_check_ms)});
+                         .health_check = std::chrono::milliseconds(c.clickhouse_health_check_ms)},
+      &clock);
   probe = sink->Probe();
   return sink;
 }
 
-}  // namespace eventlog::app
+Result<ClickHouseOptions> MigrationNode(const Config& config) {
+  ClickHouseOptions options = ToClickHouseOptions(config);
+  options.database = "default";
+  Status last;
+  for (const ClickHouseEndpoint& node : config.clickhouse_hosts) {
+    options.host = node.host;
+    options.port = node.port;
+    ClickHouseClient client(options);
+    auto r = client.Execute("SELECT 1");
+    if (r.ok()) return options;
+    last = Status(r.status().code(), node.ToString() + ": " + r.status().message());
+  }
+  return last;
+}
+
+}  // namespace eventlog
