@@ -5,7 +5,8 @@
 
 namespace eventlog {
 
-// Time and waiting go through here so tests can drive time by hand.
+// Time and waiting go through here so tests can drive time by hand. Implementations are
+// thread-safe: the relay's threads and its outbox stores share one.
 class Clock {
  public:
   using Duration = std::chrono::milliseconds;
