@@ -58,8 +58,11 @@ Result<User> CreateUser::Execute(const NewUser& input, const std::optional<Trace
   auto user = users_.Insert(input, event);
   if (!user.ok()) {
     const Status& s = user.status();
-    if (s.code() != StatusCode::kConflict)
+    // Logged: the database's failures. A taken email, or an event the outbox writer refuses
+    // (kInvalidArgument, before anything is sent), is the caller's answer, not an incident.
+    if (s.code() != StatusCode::kConflict && s.code() != StatusCode::kInvalidArgument) {
       log::Error("eventlog.service", "create user failed", {{"error", LoggableError(s, input)}});
+    }
     return s;
   }
   log::Info("eventlog.service", "user created", {{"user_id", user->id}});
