@@ -34,8 +34,8 @@ struct SourceRelay {
   SourceRelay(const Source& source, const std::string& name, const Config& config,
               const ClickHouseOptions& ch, Metrics& metrics, Clock& clock)
       : label(source.label),
-        store(source.url, name, std::chrono::milliseconds(config.lease_ms)),
-        claim_ahead(source.url, name, std::chrono::milliseconds(config.lease_ms)),
+        store(source.url, name, std::chrono::milliseconds(config.lease_ms), clock),
+        claim_ahead(source.url, name, std::chrono::milliseconds(config.lease_ms), clock),
         metered_store(store, metrics, source.name),
         metered_ahead(claim_ahead, metrics, source.name),
         sink(MakeClickHouseSink(config, ch, clock, probe)),

@@ -6,6 +6,7 @@
 #include "outbox/outbox_gauges.h"
 #include "outbox/pg_dsn.h"
 #include "outbox/pg_pool.h"
+#include "outbox/pg_user_repository.h"
 #include "service/create_user.h"
 #include "service/http_api.h"
 #include "service/options_from_config.h"
@@ -20,12 +21,13 @@ int Serve(const Config& config) {
   PgPool pool(config.database_url, config.db_pool_size,
               std::chrono::milliseconds(config.db_pool_wait_ms));
   OutboxWriter writer(config.environment, static_cast<size_t>(config.max_event_bytes));
-  CreateUser create_user(pool, writer, config.log_mask_pii);
+  PgUserRepository users(pool, writer);
+  CreateUser create_user(users, config.log_mask_pii);
   Metrics metrics;
   OutboxGaugeReader gauges(config.database_url);  // connects on the first scrape
   metrics.AddOutboxGaugeSource(PgSourceName(config.database_url),
                                [&gauges] { return gauges.Read(); });
-  HttpApi api(pool, create_user, ToHttpOptions(config), &metrics);
+  HttpApi api(users, create_user, ToHttpOptions(config), &metrics);
   const auto timeout = std::chrono::milliseconds(config.shutdown_timeout_ms);
   // SIGTERM: stop accepting; requests still arriving get half the timeout, those being handled
   // finish; then exit 0. Past the whole timeout (a handler stuck), exit 1 regardless.

@@ -5,9 +5,9 @@
 
 namespace eventlog {
 
-// Time and waiting go through here so tests can drive time by hand. Thread-safe: the source
-// threads of one relay process share one clock, and Wake() comes from the signal thread while
-// they sleep.
+// Time and waiting go through here so tests can drive time by hand. Implementations are
+// thread-safe: the source threads of one relay process and their outbox stores share one
+// clock, and Wake() comes from the signal thread while they sleep.
 class Clock {
  public:
   using Duration = std::chrono::milliseconds;

@@ -62,8 +62,8 @@ struct OutboxStats {
   int64_t delivered = 0;  // events delivered since the outbox was created
   int64_t dead_letters = 0;
   std::string last_error;  // newest error recorded on a retrying batch
-  // The oldest open transaction that wrote into the outbox (kOldestOpenWriterSql): "" when none;
-  // its age is negative when this role may not see it.
+  // The oldest open transaction that wrote into the outbox (src/outbox/sql/oldest_open_writer.sql):
+  // "" when none; its age is negative when this role may not see it.
   std::string oldest_open_writer;
   double oldest_open_writer_age_s = 0;
   // Delivery lag over the last kLagWindowMinutes: how long each delivered batch's oldest event

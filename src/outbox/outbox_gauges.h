@@ -7,8 +7,8 @@
 
 namespace eventlog {
 
-// Reads OutboxGauges with one cheap query (no scan of the backlog: ids and a few index
-// lookups), on a connection of its own. Thread-safe.
+// Reads OutboxGauges (ReadOutboxDepth: no scan of the backlog), on a connection of its own.
+// Thread-safe.
 class OutboxGaugeReader {
  public:
   explicit OutboxGaugeReader(std::string database_url);

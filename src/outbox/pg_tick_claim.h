@@ -20,6 +20,8 @@ namespace eventlog {
 // Why it is exact: a row belongs to exactly one tick (visibility only grows from one snapshot to
 // the next), a page to one batch (pages split the tick's rows in (tx_id, id) order), and every
 // claim holds the claim state's row lock, so claims from a fleet of relays are serialized.
+//
+// Free functions on the caller's connection: as thread-safe as the connection (one thread).
 
 struct SliceClaimOptions {
   std::string owner;
@@ -34,9 +36,16 @@ Result<std::optional<Batch>> ClaimSlice(pqxx::connection& conn, const SliceClaim
 // The readable rows of slice batch `batch_id` again (a batch taken over).
 std::vector<OutboxRow> ReadSliceRows(pqxx::transaction_base& tx, int64_t batch_id);
 
-// Truncates each outbox partition (migration 006) whose rows every claim has passed and no open
-// slice batch holds (delivered or dead-lettered), unless a transaction uses it right now.
+// The outbox's partitions (migration 006), as the schema has them: their names, quoted for SQL.
+std::vector<std::string> OutboxPartitions(pqxx::connection& conn);
+
+// Truncates each of `partitions` (OutboxPartitions) whose rows every claim has passed and no
+// open slice batch holds (delivered or dead-lettered), unless a transaction uses it right now.
 // Returns how many partitions it truncated.
-int RecycleClaimedPartitions(pqxx::connection& conn);
+int RecycleClaimedPartitions(pqxx::connection& conn, const std::vector<std::string>& partitions);
+// The same over every partition, read from the schema first (one more round trip).
+inline int RecycleClaimedPartitions(pqxx::connection& conn) {
+  return RecycleClaimedPartitions(conn, OutboxPartitions(conn));
+}
 
 }  // namespace eventlog

@@ -1,7 +1,7 @@
 #include "outbox/slice_copy.h"
 
 #include "core/utc_time.h"
-#include "outbox/outbox_rules.h"
+#include "outbox/ledger_sql.h"
 #include "outbox/tick_rows.h"
 
 namespace eventlog {
@@ -58,7 +58,7 @@ std::string ShardSlotSql(const std::string& event_id, int slots) {
 
 Result<std::string> SliceCopySql(pqxx::transaction_base& tx, const Batch& batch,
                                  const StreamFormat& format) {
-  pqxx::result r = tx.exec_params(std::string(kSliceBoundsSql) + " AND lease_token = $2",
+  pqxx::result r = tx.exec_params(std::string(ledger_sql::kSliceBounds) + " AND lease_token = $2",
                                   batch.batch_id, batch.lease_token);
   if (r.empty()) {
     return Status(StatusCode::kLeaseLost,
@@ -84,7 +84,7 @@ Result<std::string> SliceCopySql(pqxx::transaction_base& tx, const Batch& batch,
   const std::string columns = "o.event_id, o.event_type, " + StreamTimeSql(format) +
                               ", o.environment, o.event_context, o.metadata_version, o.trace_id, "
                               "o.span_id";
-  std::string where = kStorableTimeSql;
+  std::string where = ledger_sql::kStorableTime;
   if (format.shard_slots > 0) {  // a cluster's part: this shard's slots only
     std::string slots;
     for (int slot : format.slots) slots += (slots.empty() ? "" : ",") + std::to_string(slot);

@@ -22,9 +22,4 @@ struct TickBounds {
 // `ordered`: each range's rows in (tx_id, id) order (a page needs it; a COPY does not).
 std::string TickRowsSql(const std::string& columns, const TickBounds& b = {}, bool ordered = true);
 
-// Where a slice batch's rows are; first_tx NULL for a slice written before migration 010.
-inline constexpr const char* kSliceBoundsSql = R"sql(
-SELECT snap_lo::text, snap_hi::text, first_tx::text, first_id, last_tx::text, last_id
-  FROM eventlog_batches WHERE batch_id = $1)sql";
-
 }  // namespace eventlog

@@ -3,7 +3,6 @@
 #include <httplib.h>
 
 #include <optional>
-#include <pqxx/pqxx>
 
 #include "core/uuid7.h"
 #include "observe/logger.h"
@@ -121,13 +120,13 @@ std::string DefaultMessage(int status) {
 
 struct HttpApi::Impl {
   BoundedServer server;
-  PgPool& pool;
+  UserRepository& users;  // GET /healthz pings its database
   CreateUser& create_user;
   Metrics* metrics;
 
-  Impl(PgPool& p, CreateUser& c, const HttpOptions& o, Metrics* m)
+  Impl(UserRepository& u, CreateUser& c, const HttpOptions& o, Metrics* m)
       : server(ConnectionLimits{o.request_timeout, o.request_timeout}, o.threads, o.queue),
-        pool(p),
+        users(u),
         create_user(c),
         metrics(m) {}
 
@@ -157,12 +156,7 @@ struct HttpApi::Impl {
   }
 
   void Healthz(httplib::Response& res) {
-    Status s = pool.Run([](pqxx::connection& c) {
-      pqxx::nontransaction tx(c);
-      tx.exec1("SELECT 1");
-      return Status::Ok();
-    });
-    if (s.ok()) {
+    if (users.Ping().ok()) {
       Reply(res, 200, {{"status", "ok"}});
     } else {
       Reply(res, 503, {{"status", "unavailable"}, {"error", "database unavailable"}});
@@ -241,9 +235,9 @@ struct HttpApi::Impl {
   }
 };
 
-HttpApi::HttpApi(PgPool& pool, CreateUser& create_user, const HttpOptions& options,
+HttpApi::HttpApi(UserRepository& users, CreateUser& create_user, const HttpOptions& options,
                  Metrics* metrics)
-    : impl_(std::make_unique<Impl>(pool, create_user, options, metrics)) {
+    : impl_(std::make_unique<Impl>(users, create_user, options, metrics)) {
   impl_->Install();
 }
 

@@ -25,7 +25,7 @@ struct HttpOptions {
 // The users service over HTTP (cpp-httplib):
 //   POST /users  {email, first_name, last_name} -> 201 user | 400 | 409 | 411 | 413 | 415 |
 //                422 | 503
-//   GET /healthz -> 200 when PostgreSQL answers, else 503
+//   GET /healthz -> 200 when the users' database answers (UserRepository::Ping), else 503
 //   GET /metrics -> Prometheus text format (with `metrics`; every answer is counted in it)
 //   any request: 408 when it does not arrive within the request timeout, 503 when the server
 //   is at capacity (HttpOptions)
@@ -33,7 +33,8 @@ struct HttpOptions {
 // framing: never more than kMaxRequestBodyBytes of it is kept.
 class HttpApi {
  public:
-  HttpApi(PgPool& pool, CreateUser& create_user, const HttpOptions& options = {},
+  // `users` and `create_user` must outlive the server; the worker threads share them.
+  HttpApi(UserRepository& users, CreateUser& create_user, const HttpOptions& options = {},
           Metrics* metrics = nullptr);
   ~HttpApi();
 

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "observe/logger.h"
+#include "outbox/pg_user_repository.h"
 #include "tests/integration/test_env.h"
 
 namespace eventlog::testing {
@@ -20,8 +21,9 @@ class ServedApi {
   explicit ServedApi(const std::string& database_url, bool mask_pii = true)
       : pool_(database_url, 2),
         writer_("Test", 1 << 20),
-        create_(pool_, writer_, mask_pii),
-        api_(pool_, create_) {
+        users_(pool_, writer_),
+        create_(users_, mask_pii),
+        api_(users_, create_) {
     port_ = api_.BindToAnyPort("127.0.0.1");
     thread_ = std::thread([this] { api_.ListenAfterBind(); });
   }
@@ -34,6 +36,7 @@ class ServedApi {
  private:
   PgPool pool_;
   OutboxWriter writer_;
+  PgUserRepository users_;
   CreateUser create_;
   HttpApi api_;
   int port_ = 0;

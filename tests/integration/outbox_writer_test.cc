@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "outbox/pg_pool.h"
+#include "outbox/pg_user_repository.h"
 #include "service/create_user.h"
 #include "tests/integration/test_env.h"
 
@@ -15,7 +16,8 @@ class OutboxWriterTest : public IntegrationTest {};
 TEST_F(OutboxWriterTest, EventInsertedToOutbox) {
   PgPool pool(Servers().database_url, 1);
   OutboxWriter writer("Test", 1 << 20);
-  CreateUser create_user(pool, writer);
+  PgUserRepository users(pool, writer);
+  CreateUser create_user(users);
   auto user = create_user.Execute({"ada@example.com", "Ada", "Lovelace"});
   ASSERT_TRUE(user.ok()) << user.status().ToString();
 
@@ -45,7 +47,8 @@ TEST_F(OutboxWriterTest, RolledBackTransactionLeavesNeitherUserNorEvent) {
 TEST_F(OutboxWriterTest, DuplicateEmailIsAConflictAndEnqueuesNothing) {
   PgPool pool(Servers().database_url, 1);
   OutboxWriter writer("Test", 1 << 20);
-  CreateUser create_user(pool, writer);
+  PgUserRepository users(pool, writer);
+  CreateUser create_user(users);
   ASSERT_TRUE(create_user.Execute({"a@example.com", "A", "B"}).ok());
   auto again = create_user.Execute({"A@example.com", "A", "B"});
   EXPECT_EQ(again.status().code(), StatusCode::kConflict);

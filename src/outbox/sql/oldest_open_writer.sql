@@ -1,14 +1,9 @@
-#pragma once
-
-namespace eventlog {
-
-// The oldest transaction still open that has written into event_outbox, a prepared (two-phase)
-// transaction left behind included: its events wait for it, and the outbox partition it holds
-// cannot be truncated, so the outbox grows while it stays open. Claims of everyone else's
-// events go on. One row or none: who (`pid 123 (app)` or `prepared transaction 'gid'`) and the
-// age in seconds (NULL when this role may not see the session's start: grant it
-// pg_read_all_stats). Read from pg_locks: a writer holds a lock on its partition until it ends.
-inline constexpr const char* kOldestOpenWriterSql = R"sql(
+-- The oldest transaction still open that has written into event_outbox, a prepared (two-phase)
+-- transaction left behind included: its events wait for it, and the outbox partition it holds
+-- cannot be truncated, so the outbox grows while it stays open. Claims of everyone else's
+-- events go on. One row or none: who (`pid 123 (app)` or `prepared transaction 'gid'`) and the
+-- age in seconds (NULL when this role may not see the session's start: grant it
+-- pg_read_all_stats). Read from pg_locks: a writer holds a lock on its partition until it ends.
 SELECT CASE WHEN l.pid IS NOT NULL
             THEN 'pid ' || l.pid || coalesce(' (' || nullif(a.application_name, '') || ')', '')
             ELSE 'prepared transaction ''' || p.gid || '''' END,
@@ -24,6 +19,4 @@ SELECT CASE WHEN l.pid IS NOT NULL
    AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
    AND (l.pid IS NULL OR l.pid <> pg_backend_pid())
  ORDER BY coalesce(a.xact_start, p.prepared) NULLS LAST
- LIMIT 1)sql";
-
-}  // namespace eventlog
+ LIMIT 1

@@ -1,0 +1,1 @@
+id, event_id, event_type, error, attempts, failed_at

@@ -1,0 +1,1 @@
+FETCH 4096 FROM eventlog_page
