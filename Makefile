@@ -89,6 +89,8 @@ deb: build
 	@cd $(BUILD) && cpack -G DEB
 
 lint: build
+	@echo "== boundaries"
+	@scripts/check-boundaries.sh
 	@echo "== clang-format"
 	@clang-format --dry-run -Werror $$(git ls-files '*.cc' '*.h')
 	@echo "== clang-tidy"

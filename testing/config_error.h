@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "eventlog/config.h"
+#include "core/config.h"
 
 namespace eventlog::testing {
 

@@ -6,7 +6,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "eventlog/event_sink.h"
+#include "core/event_sink.h"
 
 namespace eventlog::testing {
 

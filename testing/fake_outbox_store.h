@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "eventlog/clock.h"
-#include "eventlog/outbox_store.h"
+#include "core/clock.h"
+#include "core/outbox_store.h"
 
 namespace eventlog::testing {
 

@@ -6,7 +6,7 @@
 #include <mutex>
 #include <vector>
 
-#include "eventlog/clock.h"
+#include "core/clock.h"
 
 namespace eventlog::testing {
 

@@ -7,8 +7,8 @@
 #include <memory>
 #include <vector>
 
-#include "eventlog/relay.h"
 #include "observe/logger.h"
+#include "relay/relay.h"
 #include "testing/fake_event_sink.h"
 #include "testing/fake_outbox_store.h"
 #include "testing/manual_clock.h"

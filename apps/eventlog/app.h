@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "eventlog/config.h"
-#include "eventlog/outbox_store.h"
+#include "core/config.h"
+#include "core/outbox_store.h"
 
 namespace eventlog {
 struct DeadLetterInfo;

@@ -8,13 +8,13 @@
 #include "app.h"
 #include "clickhouse/sink_choice.h"
 #include "core/uuid7.h"
-#include "eventlog/relay.h"
 #include "observe/logger.h"
 #include "observe/metered.h"
 #include "outbox/outbox_gauges.h"
 #include "outbox/pg_outbox_store.h"
 #include "outbox/pg_watchdog.h"
 #include "relay/policy_from_config.h"
+#include "relay/relay.h"
 #include "signals.h"
 
 namespace eventlog::app {

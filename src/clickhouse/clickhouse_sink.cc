@@ -7,9 +7,9 @@
 #include "clickhouse/clickhouse_schema.h"
 #include "clickhouse/pinned_settings.h"
 #include "clickhouse/presence_check.h"
+#include "core/outbox_store.h"  // ClaimBytesOf
 #include "core/tsv.h"
 #include "core/utc_time.h"
-#include "eventlog/outbox_store.h"  // ClaimBytesOf
 
 namespace eventlog {
 namespace {

@@ -5,7 +5,7 @@
 
 #include "clickhouse/clickhouse_rows.h"
 #include "clickhouse/http_client.h"
-#include "eventlog/event_sink.h"
+#include "core/event_sink.h"
 
 namespace eventlog {
 

@@ -12,9 +12,9 @@
 
 #include "clickhouse/clickhouse_sink.h"
 #include "clickhouse/shard_key.h"
+#include "core/clock.h"
+#include "core/config.h"
 #include "core/jitter.h"
-#include "eventlog/clock.h"
-#include "eventlog/config.h"
 
 namespace eventlog {
 

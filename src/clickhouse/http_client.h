@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "eventlog/config.h"
-#include "eventlog/row_stream.h"
+#include "core/config.h"
+#include "core/row_stream.h"
 #include "eventlog/status.h"
 
 namespace eventlog {

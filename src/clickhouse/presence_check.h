@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "clickhouse/clickhouse_rows.h"
-#include "eventlog/event_sink.h"
+#include "core/event_sink.h"
 #include "eventlog/status.h"
 
 namespace eventlog {

@@ -3,9 +3,9 @@
 #include <memory>
 
 #include "clickhouse/http_client.h"
-#include "eventlog/clock.h"
-#include "eventlog/config.h"
-#include "eventlog/relay.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/event_sink.h"
 #include "eventlog/status.h"
 
 // What the settings say of ClickHouse, made into its options and sinks: the policy that the

@@ -2,7 +2,7 @@
 // EVENTLOG_BATCH_MAX_BYTES, EVENTLOG_MIN_INSERT_INTERVAL_MS.
 #include <gtest/gtest.h>
 
-#include "eventlog/config.h"
+#include "core/config.h"
 
 namespace eventlog {
 namespace {

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "eventlog/config.h"
+#include "core/config.h"
 #include "eventlog/status.h"
 
 namespace eventlog {

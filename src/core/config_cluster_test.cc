@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "eventlog/config.h"
+#include "core/config.h"
 #include "testing/config_error.h"
 
 namespace eventlog {

@@ -1,4 +1,4 @@
-#include "eventlog/config.h"
+#include "core/config.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

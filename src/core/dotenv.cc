@@ -3,7 +3,7 @@
 #include <regex>
 #include <sstream>
 
-#include "eventlog/config.h"
+#include "core/config.h"
 
 extern char** environ;
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "eventlog/config.h"
+#include "core/config.h"
 
 namespace eventlog {
 namespace {

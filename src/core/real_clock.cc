@@ -1,7 +1,7 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "eventlog/clock.h"
+#include "core/clock.h"
 
 namespace eventlog {
 namespace {

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "eventlog/config.h"
+#include "core/config.h"
 #include "eventlog/status.h"
 
 // The one table of settings: each environment variable is declared once, with the Config member

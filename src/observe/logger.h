@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "eventlog/config.h"
+#include "core/config.h"
 
 namespace eventlog::log {
 

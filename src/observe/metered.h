@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "eventlog/event_sink.h"
-#include "eventlog/outbox_store.h"
+#include "core/event_sink.h"
+#include "core/outbox_store.h"
 #include "observe/metrics.h"
 
 namespace eventlog {

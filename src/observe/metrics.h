@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "eventlog/event_sink.h"
+#include "core/event_sink.h"
 #include "eventlog/status.h"
 
 namespace eventlog {

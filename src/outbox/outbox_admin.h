@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "eventlog/outbox_store.h"
+#include "core/outbox_store.h"
 #include "eventlog/status.h"
 
 namespace eventlog {

@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "eventlog/row_stream.h"
+#include "core/row_stream.h"
 
 struct pg_conn;
 

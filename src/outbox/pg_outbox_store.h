@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "eventlog/clock.h"
-#include "eventlog/outbox_store.h"
+#include "core/clock.h"
+#include "core/outbox_store.h"
 #include "outbox/pg_copy_stream.h"
 #include "outbox/pg_pool.h"
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "eventlog/outbox_store.h"
+#include "core/outbox_store.h"
 
 namespace eventlog {
 

@@ -3,8 +3,8 @@
 #include <pqxx/pqxx>
 #include <string>
 
-#include "eventlog/outbox_store.h"
-#include "eventlog/row_stream.h"
+#include "core/outbox_store.h"
+#include "core/row_stream.h"
 
 namespace eventlog {
 

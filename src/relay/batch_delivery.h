@@ -4,8 +4,8 @@
 #include <functional>
 #include <vector>
 
-#include "eventlog/event_sink.h"
-#include "eventlog/outbox_store.h"
+#include "core/event_sink.h"
+#include "core/outbox_store.h"
 
 namespace eventlog {
 

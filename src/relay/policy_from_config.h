@@ -1,7 +1,7 @@
 #pragma once
 
-#include "eventlog/config.h"
-#include "eventlog/relay.h"
+#include "core/config.h"
+#include "relay/relay.h"
 
 namespace eventlog {
 

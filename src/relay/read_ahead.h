@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "eventlog/row_stream.h"
+#include "core/row_stream.h"
 
 namespace eventlog {
 

@@ -1,4 +1,4 @@
-#include "eventlog/relay.h"
+#include "relay/relay.h"
 
 #include <algorithm>
 #include <future>

@@ -2,10 +2,10 @@
 #include <unordered_set>
 
 #include "core/backoff.h"
-#include "eventlog/relay.h"
 #include "observe/logger.h"
 #include "relay/batch_delivery.h"
 #include "relay/read_ahead.h"
+#include "relay/relay.h"
 #include "relay/unique_ids.h"
 
 namespace eventlog {

@@ -1,4 +1,4 @@
-#include "eventlog/relay.h"
+#include "relay/relay.h"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>

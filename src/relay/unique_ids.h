@@ -5,7 +5,7 @@
 #include <memory>
 #include <vector>
 
-#include "eventlog/row_stream.h"
+#include "core/row_stream.h"
 
 namespace eventlog {
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "eventlog/config.h"
+#include "core/config.h"
 #include "service/http_api.h"
 
 namespace eventlog {

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "eventlog/outbox_store.h"
+#include "core/outbox_store.h"
 
 namespace eventlog::testing {
 

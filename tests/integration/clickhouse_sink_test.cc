@@ -5,7 +5,7 @@
 #include <future>
 #include <thread>
 
-#include "eventlog/outbox_store.h"  // ClaimBytesOf
+#include "core/outbox_store.h"  // ClaimBytesOf
 #include "tests/integration/test_env.h"
 
 namespace eventlog::testing {

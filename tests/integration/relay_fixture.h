@@ -8,8 +8,8 @@
 
 #include "clickhouse/clickhouse_sink.h"
 #include "eventlog/outbox_writer.h"
-#include "eventlog/relay.h"
 #include "outbox/pg_outbox_store.h"
+#include "relay/relay.h"
 #include "tests/integration/test_env.h"
 
 namespace eventlog::testing {

@@ -7,9 +7,9 @@
 
 #include "clickhouse/clickhouse_sink.h"
 #include "eventlog/outbox_writer.h"
-#include "eventlog/relay.h"
 #include "outbox/outbox_admin.h"
 #include "outbox/pg_outbox_store.h"
+#include "relay/relay.h"
 #include "tests/integration/relay_fixture.h"
 
 namespace eventlog::testing {

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "clickhouse/http_client.h"
-#include "eventlog/config.h"
+#include "core/config.h"
 
 namespace eventlog::testing {
 

@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/row_stream.h"
 #include "eventlog/event.h"
-#include "eventlog/row_stream.h"
 #include "eventlog/status.h"
 
 namespace eventlog {

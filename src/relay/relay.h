@@ -6,11 +6,11 @@
 #include <cstdint>
 #include <functional>
 
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/event_sink.h"
 #include "core/jitter.h"
-#include "eventlog/clock.h"
-#include "eventlog/config.h"
-#include "eventlog/event_sink.h"
-#include "eventlog/outbox_store.h"
+#include "core/outbox_store.h"
 #include "eventlog/status.h"
 
 namespace eventlog {
