@@ -1,5 +1,7 @@
 #include "clickhouse/error_classifier.h"
 
+#include <curl/curl.h>
+
 #include <algorithm>
 #include <charconv>
 #include <string>
@@ -166,6 +168,20 @@ Status ClassifyClickHouseError(long http_status, int header_code, std::string_vi
     return {StatusCode::kFailedPrecondition, msg, 0, FailureCause::kSchema};
   }
   return {StatusCode::kUnavailable, msg, 0, FailureCause::kNode};
+}
+
+Status ClassifyTransportError(int curl_code, const std::string& where) {
+  const auto rc = static_cast<CURLcode>(curl_code);
+  FailureCause cause = FailureCause::kNode;
+  std::string text = where + ": " + curl_easy_strerror(rc);
+  if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+      rc == CURLE_COULDNT_RESOLVE_PROXY) {
+    cause = FailureCause::kNeverSent;
+    text += " (not sent: no connection)";
+  } else if (rc == CURLE_OPERATION_TIMEDOUT) {
+    cause = FailureCause::kServerStrain;
+  }
+  return {StatusCode::kUnavailable, ScrubSecrets(text), 0, cause};
 }
 
 }  // namespace eventlog

@@ -19,6 +19,12 @@ namespace eventlog {
 // `header_code` is 0 when the header was absent.
 Status ClassifyClickHouseError(long http_status, int header_code, std::string_view body);
 
+// A failed transfer (libcurl's `curl_code`, not CURLE_OK) to the server named by `where`:
+// kUnavailable, the request may or may not have reached the server. Its cause: kNeverSent when
+// no connection was made (the message then says "(not sent: no connection)" for people), our own
+// timeout (CLICKHOUSE_TIMEOUT_MS) kServerStrain, anything else kNode. Secrets are scrubbed.
+Status ClassifyTransportError(int curl_code, const std::string& where);
+
 // The server's message without C++ noise, registered secrets or the row text ClickHouse quotes
 // back in parse errors (cut to a short prefix; codes, rows and columns stay), at most ~2000 bytes.
 std::string CleanClickHouseMessage(std::string_view body);

@@ -199,16 +199,6 @@ void WarnOnce(const ClickHouseOptions& options) {
   });
 }
 
-// What a libcurl failure says about the request: never sent when no connection was made; our
-// own timeout (CLICKHOUSE_TIMEOUT_MS) is read as the server straining under this request.
-FailureCause TransportFailureCause(CURLcode rc) {
-  if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
-      rc == CURLE_COULDNT_RESOLVE_PROXY) {
-    return FailureCause::kNeverSent;
-  }
-  return rc == CURLE_OPERATION_TIMEDOUT ? FailureCause::kServerStrain : FailureCause::kNode;
-}
-
 }  // namespace
 
 int64_t ParseSummaryWrittenRows(std::string_view summary) {
@@ -377,14 +367,7 @@ Result<ClickHouseResponse> ClickHouseClient::Send(const ClickHouseRequest& reque
                   ScrubSecrets(where + ": answer exceeds " + std::to_string(sink.cap) + " bytes"));
   }
   if (rc != CURLE_OK) {
-    // Transport failure: the request may or may not have reached the server, unless no
-    // connection was ever made.
-    const FailureCause cause = TransportFailureCause(rc);
-    return Status(StatusCode::kUnavailable,
-                  ScrubSecrets(where + ": " + curl_easy_strerror(rc) +
-                               (cause == FailureCause::kNeverSent ? std::string(kNeverSentMark)
-                                                                  : std::string())),
-                  0, cause);
+    return ClassifyTransportError(rc, where);
   }
   long http_status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http_status);

@@ -35,9 +35,6 @@ struct ClickHouseOptions {
   const std::atomic<bool>* abort = nullptr;
 };
 
-// Added to the message of a request that never reached the server (no connection could be
-// made), for people reading logs; code reads the Status's cause (FailureCause::kNeverSent).
-inline constexpr std::string_view kNeverSentMark = " (not sent: no connection)";
 // Nothing of the request can have been stored: its cause is FailureCause::kNeverSent.
 bool NeverReachedServer(const Status& s);
 

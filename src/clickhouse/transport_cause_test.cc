@@ -26,6 +26,7 @@ TEST(TransportFailureCause, NoConnectionIsNeverSent) {
   EXPECT_EQ(s.code(), StatusCode::kUnavailable);
   EXPECT_EQ(s.cause(), FailureCause::kNeverSent) << s.ToString();
   EXPECT_TRUE(NeverReachedServer(s));
+  EXPECT_NE(s.message().find("(not sent: no connection)"), std::string::npos) << s.message();
 }
 
 // Connected (the kernel's backlog) and nobody ever answers: our own timeout.
